@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AuthApp.Firebase;
+
+/// <summary>
+/// Settings for every Firebase API the library speaks, bound from the <c>Firebase</c>
+/// configuration section. Emulator hosts may also come from the standard environment
+/// variables <c>FIREBASE_AUTH_EMULATOR_HOST</c> and <c>FIREBASE_DATABASE_EMULATOR_HOST</c>.
+/// </summary>
+public sealed class FirebaseOptions
+{
+    public const string SectionName = "Firebase";
+
+    /// <summary>The Firebase / Google Cloud project id; the <c>aud</c> of every ID token.</summary>
+    [Required]
+    [RegularExpression("^[a-z][a-z0-9-]{3,61}[a-z0-9]$", ErrorMessage = "Firebase:ProjectId is not a valid project id.")]
+    public string ProjectId { get; set; } = "";
+
+    /// <summary>The web API key used by the client-facing Identity Toolkit calls (sign up, sign in).</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The Realtime Database URL, e.g. <c>https://my-project-default-rtdb.firebaseio.com</c>.</summary>
+    public Uri? DatabaseUrl { get; set; }
+
+    /// <summary>Path to a service-account JSON file.</summary>
+    public string? CredentialsFile { get; set; }
+
+    /// <summary>The service-account JSON itself (a secret, e.g. from an AppHost parameter).</summary>
+    public string? CredentialsJson { get; set; }
+
+    /// <summary><c>host:port</c> of the Auth emulator; when set, every auth call goes there.</summary>
+    public string? AuthEmulatorHost { get; set; }
+
+    /// <summary><c>host:port</c> of a Realtime Database emulator; when set, every database call goes there.</summary>
+    public string? DatabaseEmulatorHost { get; set; }
+
+    /// <summary>How push notifications are delivered.</summary>
+    public MessagingMode Messaging { get; set; } = MessagingMode.Fcm;
+
+    /// <summary>Timeout of a single HTTP attempt to a Firebase API.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    public bool UsesAuthEmulator => !string.IsNullOrWhiteSpace(AuthEmulatorHost);
+
+    public bool UsesDatabaseEmulator => !string.IsNullOrWhiteSpace(DatabaseEmulatorHost);
+}
+
+public enum MessagingMode
+{
+    /// <summary>Send through FCM HTTP v1.</summary>
+    Fcm,
+
+    /// <summary>Write each notification to the log instead of sending it (local runs).</summary>
+    Log,
+}
