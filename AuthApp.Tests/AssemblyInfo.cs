@@ -1,0 +1,3 @@
+using AuthApp.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(AppHostFixture))]

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what a local run or the tests need and is not a NuGet package:
+# firebase-tools (pinned in firebase/package-lock.json) and, where no container runtime answers,
+# Debian's redis-server. Sourced by run.sh and test.sh; safe to run again.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+container_runtime_answers() {
+  for runtime in docker podman; do
+    if command -v "$runtime" >/dev/null 2>&1 && timeout 5 "$runtime" info >/dev/null 2>&1; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Redis: the AppHost's Cache:Mode (container | executable | auto). Decide once, here, so that a stale
+# Docker socket cannot send the AppHost waiting for a container that never starts.
+if [ -z "${Cache__Mode:-}" ]; then
+  if container_runtime_answers; then export Cache__Mode=container; else export Cache__Mode=executable; fi
+fi
+if [ "$Cache__Mode" = "executable" ] && ! command -v redis-server >/dev/null 2>&1; then
+  echo "==> Installing redis-server (no container runtime here)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+  # Debian starts a system-wide instance on 6379; the AppHost runs its own on a free port.
+  as_root systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi
+
+# firebase-tools, for the official Auth emulator. npm ci only when the lock file changed.
+firebase_dir="$repo_root/firebase"
+stamp="$firebase_dir/node_modules/.package-lock.json"
+if [ ! -x "$firebase_dir/node_modules/.bin/firebase" ] || [ "$firebase_dir/package-lock.json" -nt "$stamp" ]; then
+  echo "==> Installing firebase-tools (npm ci in firebase/)"
+  (cd "$firebase_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
