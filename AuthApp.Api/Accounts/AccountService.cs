@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AuthApp.Api.Caching;
+using AuthApp.Api.Errors;
+using AuthApp.Api.Licenses;
+using AuthApp.Api.Logging;
+using AuthApp.Api.Schedules;
+using AuthApp.Api.Users;
+using AuthApp.Firebase.Authentication;
+using AuthApp.Firebase.Database;
+using AuthApp.Scheduling;
+
+namespace AuthApp.Api.Accounts;
+
+/// <summary>Accounts: signup with a license key, sign-in, sessions, the profile, and account removal.</summary>
+public sealed partial class AccountService(
+    FirebaseAuthClient auth,
+    IFirebaseDatabase database,
+    LicenseService licenses,
+    ScheduleService schedules,
+    UserCache userCache,
+    ILogger<AccountService> logger)
+{
+    private static readonly AppError InvalidLicense = AppError.Forbidden("invalid_license", "Invalid or already used license key.");
+
+    public async Task<SignupResponse> SignUpAsync(SignupRequest request, CancellationToken cancellationToken)
+    {
+        var licenseKey = request.AccessToken!.Trim();
+        if (!await licenses.IsAvailableAsync(licenseKey, cancellationToken))
+        {
+            throw InvalidLicense;
+        }
+
+        var account = await auth.SignUpAsync(request.Email!.Trim(), request.Password!, request.Name!.Trim(), cancellationToken);
+        var uid = account.LocalId;
+        try
+        {
+            if (!await licenses.TryClaimAsync(licenseKey, uid, cancellationToken))
+            {
+                // Another signup took the key between the check and the claim.
+                throw InvalidLicense;
+            }
+
+            await database.SetAsync(UserPaths.User(uid), new JsonObject
+            {
+                ["email"] = account.Email ?? request.Email!.Trim(),
+                ["name"] = request.Name!.Trim(),
+                ["verifiedAccess"] = true,
+                ["accessKey"] = licenseKey,
+            }, cancellationToken);
+        }
+        catch
+        {
+            // No half-made account: a user without a record could never get access.
+            await auth.DeleteUserAsync(uid, CancellationToken.None);
+            throw;
+        }
+
+        LogSignedUp(logger, uid, Redact.Email(request.Email));
+        return new SignupResponse(uid);
+    }
+
+    /// <summary>Identity Toolkit's sign-in body, unchanged: the original returned it as is.</summary>
+    public async Task<JsonElement> SignInAsync(LoginRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await auth.SignInWithPasswordAsync(request.Email!.Trim(), request.Password!, cancellationToken);
+            return result.RawBody;
+        }
+        catch (FirebaseAuthException exception)
+        {
+            LogSignInRefused(logger, Redact.Email(request.Email), exception.Code);
+            throw;
+        }
+    }
+
+    public async Task<RefreshResponse> RefreshAsync(RefreshRequest request, CancellationToken cancellationToken)
+    {
+        var result = await auth.RefreshAsync(request.RefreshToken!, cancellationToken);
+        return new RefreshResponse(result.IdToken, result.RefreshToken,
+            ((long)result.ExpiresIn.TotalSeconds).ToString(CultureInfo.InvariantCulture));
+    }
+
+    public async Task<ProfileResponse> GetProfileAsync(string uid, CancellationToken cancellationToken)
+    {
+        var user = await database.GetAsync(UserPaths.User(uid), cancellationToken: cancellationToken) as JsonObject ?? [];
+        var venues = user["venues"] as JsonObject ?? [];
+        return new ProfileResponse(
+            uid,
+            (string?)user["email"],
+            (string?)user["name"],
+            (JsonObject)venues.DeepClone(),
+            FirstVenueFaults(venues),
+            user["verifiedAccess"] is JsonValue access && access.TryGetValue(out bool verified) && verified,
+            (string?)user["timeZone"]);
+    }
+
+    /// <summary>The original's rule: the first venue's <c>faults</c> text, or "".</summary>
+    internal static string FirstVenueFaults(JsonObject venues) =>
+        venues.OrderBy(venue => venue.Key, StringComparer.Ordinal).FirstOrDefault().Value is JsonObject first
+        && first[VenueFields.Faults] is JsonValue faults && faults.TryGetValue(out string? text)
+            ? text ?? ""
+            : "";
+
+    public async Task SaveFcmTokenAsync(string uid, string token, CancellationToken cancellationToken)
+    {
+        await database.SetAsync(UserPaths.FcmToken(uid), JsonValue.Create(token), cancellationToken);
+        await userCache.EvictAsync(uid, cancellationToken);
+    }
+
+    public async Task SetTimeZoneAsync(string uid, string timeZone, CancellationToken cancellationToken)
+    {
+        if (!TimeZones.TryFind(timeZone, out _))
+        {
+            throw AppError.BadRequest("invalid_time_zone", "Field 'timeZone' must be an IANA time zone such as Europe/Paris.", "timeZone");
+        }
+
+        await database.SetAsync(UserPaths.TimeZone(uid), JsonValue.Create(timeZone), cancellationToken);
+        await schedules.ReindexUserAsync(uid, cancellationToken);
+        await userCache.EvictAsync(uid, cancellationToken);
+    }
+
+    /// <summary>Signs the user out everywhere: every refresh token stops working.</summary>
+    public async Task LogOutAsync(string uid, CancellationToken cancellationToken)
+    {
+        await auth.RevokeRefreshTokensAsync(uid, cancellationToken);
+        await userCache.EvictAsync(uid, cancellationToken);
+    }
+
+    /// <summary>Sends a reset e-mail when the account exists; says nothing either way (no account probing).</summary>
+    public async Task RequestPasswordResetAsync(string email, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await auth.SendPasswordResetEmailAsync(email.Trim(), cancellationToken);
+        }
+        catch (FirebaseAuthException exception) when (exception.Code is AuthErrorCode.EmailNotFound or AuthErrorCode.UserNotFound)
+        {
+            LogResetForUnknownAccount(logger, Redact.Email(email));
+        }
+    }
+
+    public Task RequestEmailVerificationAsync(string idToken, CancellationToken cancellationToken) =>
+        auth.SendEmailVerificationAsync(idToken, cancellationToken);
+
+    /// <summary>Deletes the Firebase account, the user's data and their place in the schedule index.</summary>
+    public async Task DeleteAccountAsync(string uid, CancellationToken cancellationToken)
+    {
+        await auth.DeleteUserAsync(uid, cancellationToken);
+        await database.DeleteAsync(UserPaths.User(uid), cancellationToken);
+        await schedules.RemoveUserAsync(uid);
+        await userCache.EvictAsync(uid, cancellationToken);
+        LogDeleted(logger, uid);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {Uid} signed up ({Email})")]
+    private static partial void LogSignedUp(ILogger logger, string uid, string email);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sign-in refused for {Email}: {Reason}")]
+    private static partial void LogSignInRefused(ILogger logger, string email, AuthErrorCode reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Password reset requested for unknown account {Email}")]
+    private static partial void LogResetForUnknownAccount(ILogger logger, string email);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {Uid} deleted with its data")]
+    private static partial void LogDeleted(ILogger logger, string uid);
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using AuthApp.Firebase;
+using AuthApp.Firebase.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace AuthApp.Api.Errors;
+
+/// <summary>
+/// Turns every exception into a problem response. Expected failures keep their own words; anything
+/// else is logged with its trace id and answered with a generic 500, so no internal text reaches a client.
+/// </summary>
+internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var error = Translate(exception);
+        if (error.Status >= 500)
+        {
+            // The exception's type and message are for operators; Firebase messages never hold secrets.
+            LogServerError(logger, exception.GetType().Name, error.Code, exception);
+        }
+
+        if (error.RetryAfter is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await context.WriteProblemAsync(error.Status, error.Code, error.Message, error.Field);
+        return true;
+    }
+
+    internal static AppError Translate(Exception exception) => exception switch
+    {
+        AppError appError => appError,
+        BadHttpRequestException badRequest => FromBadRequest(badRequest),
+        FirebaseAuthException auth => FromAuth(auth),
+        FirebaseServiceUnavailableException unavailable =>
+            AppError.Unavailable("The authentication or database service is unavailable; try again shortly.", unavailable.RetryAfter ?? TimeSpan.FromSeconds(5)),
+        _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),
+    };
+
+    private static AppError FromBadRequest(BadHttpRequestException exception)
+    {
+        if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return new AppError(StatusCodes.Status413PayloadTooLarge, "payload_too_large", "The request body is too large.");
+        }
+
+        if (exception.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return new AppError(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "The request body must be JSON (Content-Type: application/json).");
+        }
+
+        return exception.InnerException switch
+        {
+            JsonException { Path: { Length: > 2 } path } => AppError.BadRequest(
+                "invalid_field", $"Field '{FieldName(path)}' has the wrong type or format.", FieldName(path)),
+            JsonException => AppError.BadRequest("malformed_json", "The request body is not valid JSON."),
+            _ when exception.Message.Contains("body was not provided", StringComparison.OrdinalIgnoreCase) =>
+                AppError.BadRequest("missing_body", "A JSON request body is required."),
+            _ => AppError.BadRequest("invalid_request", "The request could not be read."),
+        };
+    }
+
+    // "$.venue" -> "venue"; "$.sensors[2]" -> "sensors[2]".
+    private static string FieldName(string jsonPath) => jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+
+    private static AppError FromAuth(FirebaseAuthException exception) => exception.Code switch
+    {
+        AuthErrorCode.EmailExists => AppError.Conflict("email_exists", "An account with this email already exists."),
+        AuthErrorCode.InvalidPassword or AuthErrorCode.EmailNotFound or AuthErrorCode.InvalidLoginCredentials =>
+            AppError.Unauthorized("invalid_credentials", "Invalid email or password."),
+        AuthErrorCode.UserDisabled => AppError.Forbidden("user_disabled", "This account has been disabled."),
+        AuthErrorCode.WeakPassword => AppError.BadRequest("weak_password", "Password should be at least 6 characters.", "password"),
+        AuthErrorCode.InvalidEmail or AuthErrorCode.MissingEmail => AppError.BadRequest("invalid_email", "The email address is not valid.", "email"),
+        AuthErrorCode.MissingPassword => AppError.BadRequest("missing_field", "Field 'password' is required.", "password"),
+        AuthErrorCode.TokenExpired or AuthErrorCode.InvalidRefreshToken or AuthErrorCode.MissingRefreshToken
+            or AuthErrorCode.InvalidIdToken or AuthErrorCode.IdTokenExpired or AuthErrorCode.IdTokenInvalid
+            or AuthErrorCode.IdTokenRevoked or AuthErrorCode.CredentialTooOldLoginAgain or AuthErrorCode.UserNotFound =>
+            AppError.Unauthorized("invalid_token", "The session is invalid or has expired; sign in again."),
+        AuthErrorCode.TooManyAttempts or AuthErrorCode.QuotaExceeded or AuthErrorCode.ResetPasswordExceedLimit =>
+            new AppError(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many attempts; try again later.") { RetryAfter = TimeSpan.FromSeconds(60) },
+        _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request failed with {ExceptionType}; answered {Code}")]
+    private static partial void LogServerError(ILogger logger, string exceptionType, string code, Exception exception);
+}

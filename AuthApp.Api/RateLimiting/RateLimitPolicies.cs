@@ -1,0 +1,9 @@
+namespace AuthApp.Api.RateLimiting;
+
+public static class RateLimitPolicies
+{
+    public const string Login = "login";
+    public const string Signup = "signup";
+    public const string Refresh = "refresh";
+    public const string AccountEmails = "account-emails";
+}
