@@ -103,8 +103,16 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await using var registration = cancellationToken.Register(_abort.Cancel);
-        await base.StopAsync(cancellationToken);
+        await using (cancellationToken.Register(_abort.Cancel))
+        {
+            await base.StopAsync(cancellationToken);
+        }
+        // base.StopAsync returns as soon as the shutdown timeout runs out, possibly before the callback
+        // above ran: make sure handlers still running are told to give up (their messages stay pending).
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await _abort.CancelAsync();
+        }
     }
 
     public override void Dispose()
