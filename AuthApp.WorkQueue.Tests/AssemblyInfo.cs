@@ -1,0 +1,3 @@
+using AuthApp.WorkQueue.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(RedisServerFixture))]

@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+
+namespace AuthApp.WorkQueue.Tests.Infrastructure;
+
+/// <summary>Builds a generic host per consumer (or producer), as a replica would run, with tiny timings.</summary>
+public static class QueueHost
+{
+    public static string NewStreamName() => $"test:{Guid.NewGuid():N}";
+
+    public static IHost Build(
+        RedisServerFixture redis,
+        string stream,
+        JobRecorder recorder,
+        bool consumer = true,
+        Action<IServiceCollection>? handlers = null,
+        IDictionary<string, string?>? settings = null,
+        TimeSpan? shutdownTimeout = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var configuration = new Dictionary<string, string?>
+        {
+            ["WorkQueue:StreamName"] = stream,
+            ["WorkQueue:PollInterval"] = "00:00:00.050",
+            ["WorkQueue:RetryBaseDelay"] = "00:00:00.100",
+            ["WorkQueue:RetryMaxDelay"] = "00:00:01",
+            ["WorkQueue:DelayedPollInterval"] = "00:00:00.050",
+            ["WorkQueue:ClaimMinIdleTime"] = "00:00:01",
+            ["WorkQueue:ClaimInterval"] = "00:00:00.200",
+            ["WorkQueue:MaxAttempts"] = "3",
+            ["WorkQueue:MetricsRefreshInterval"] = "00:00:00.500",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.Services.AddSingleton<IConnectionMultiplexer>(redis.Connection);
+        builder.Services.AddSingleton(recorder);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(5));
+        if (consumer)
+        {
+            builder.AddWorkQueueConsumer();
+            if (handlers is null)
+            {
+                TestJobs.AddAll(builder.Services);
+            }
+            else
+            {
+                handlers(builder.Services);
+            }
+        }
+        else
+        {
+            builder.AddWorkQueue();
+        }
+        return builder.Build();
+    }
+
+    public static async Task<IHost> StartAsync(
+        RedisServerFixture redis,
+        string stream,
+        JobRecorder recorder,
+        bool consumer = true,
+        Action<IServiceCollection>? handlers = null,
+        IDictionary<string, string?>? settings = null,
+        TimeSpan? shutdownTimeout = null)
+    {
+        var host = Build(redis, stream, recorder, consumer, handlers, settings, shutdownTimeout);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return host;
+    }
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? because = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting until {because ?? "the condition held"}.");
+            }
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public static Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null, string? because = null) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), timeout, because);
+}

@@ -1,0 +1,94 @@
+using AuthApp.WorkQueue.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+
+namespace AuthApp.WorkQueue.Tests;
+
+public sealed class RecoveryTests(RedisServerFixture redis)
+{
+    private const string Group = "authapp-workers";
+    private readonly string _stream = QueueHost.NewStreamName();
+    private readonly JobRecorder _recorder = new();
+
+    private IDatabase Db => redis.Connection.GetDatabase();
+
+    /// <summary>A replica that read the message and then died: it never acknowledges anything.</summary>
+    private async Task<StreamEntry> CrashedConsumerTakesAsync(Func<IWorkQueue, Task<string>> enqueue)
+    {
+        await Db.StreamCreateConsumerGroupAsync(_stream, Group, "0-0", createStream: true);
+        using (var producer = await QueueHost.StartAsync(redis, _stream, _recorder, consumer: false))
+        {
+            await enqueue(producer.Services.GetRequiredService<IWorkQueue>());
+            await producer.StopAsync(TestContext.Current.CancellationToken);
+        }
+        var taken = await Db.StreamReadGroupAsync(_stream, Group, "crashed-replica", StreamPosition.NewMessages, 1);
+        return Assert.Single(taken);
+    }
+
+    [Fact]
+    public async Task Job_of_a_consumer_killed_mid_job_is_finished_by_another_after_min_idle()
+    {
+        await CrashedConsumerTakesAsync(queue => queue.EnqueueAsync(new EchoJob("orphan", "o"), TestContext.Current.CancellationToken));
+
+        using var survivor = await QueueHost.StartAsync(redis, _stream, _recorder);
+
+        await QueueHost.WaitUntilAsync(() => _recorder.Count("orphan|o") == 1, because: "the survivor reclaimed and ran the job");
+        await QueueHost.WaitUntilAsync(async () => (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount == 0, because: "the job was acknowledged");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.Equal(1, _recorder.Count("orphan|o"));
+        await survivor.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Reclaimed_message_whose_job_already_completed_is_acknowledged_without_running_again()
+    {
+        string jobId = "";
+        await CrashedConsumerTakesAsync(async queue => jobId = await queue.EnqueueAsync(new EchoJob("done-before", "d"), TestContext.Current.CancellationToken));
+        // The crashed replica's handler had finished and marked the job done, but it died before XACK.
+        await Db.StringSetAsync($"{_stream}:done:{jobId}", "1", TimeSpan.FromMinutes(5));
+
+        using var survivor = await QueueHost.StartAsync(redis, _stream, _recorder);
+
+        await QueueHost.WaitUntilAsync(async () => (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount == 0, because: "the reclaimed duplicate was acknowledged");
+        Assert.Equal(0, _recorder.Count("done-before|d"));
+        Assert.Equal(0, await Db.StreamLengthAsync(_stream));
+        await survivor.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Graceful_shutdown_leaves_unfinished_work_pending_for_another_replica()
+    {
+        using var stopping = await QueueHost.StartAsync(redis, _stream, _recorder, shutdownTimeout: TimeSpan.FromMilliseconds(300));
+        await stopping.Services.GetRequiredService<IWorkQueue>().EnqueueAsync(new BlockingJob("in-flight"), TestContext.Current.CancellationToken);
+        await _recorder.BlockingStarted.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        await stopping.StopAsync(TestContext.Current.CancellationToken);
+
+        var pending = await Db.StreamPendingAsync(_stream, Group);
+        Assert.Equal(1, pending.PendingMessageCount);
+        Assert.Equal(0, await Db.StreamLengthAsync($"{_stream}:dead"));
+        Assert.Equal(0, await Db.SortedSetLengthAsync($"{_stream}:delayed"));
+
+        using var next = await QueueHost.StartAsync(redis, _stream, _recorder,
+            handlers: services => services.AddJobHandler<BlockingJob, TestJobs.FinishingBlockingHandler>());
+
+        await QueueHost.WaitUntilAsync(() => _recorder.Count("in-flight") == 1, because: "the next replica finished the job");
+        await QueueHost.WaitUntilAsync(async () => (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount == 0);
+        await next.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Graceful_shutdown_lets_an_in_flight_job_finish_within_the_timeout()
+    {
+        using var host = await QueueHost.StartAsync(redis, _stream, _recorder, shutdownTimeout: TimeSpan.FromSeconds(5));
+        await host.Services.GetRequiredService<IWorkQueue>().EnqueueAsync(new SlowJob("slow"), TestContext.Current.CancellationToken);
+        await _recorder.BlockingStarted.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, _recorder.Count("slow"));
+        Assert.Equal(0, (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount);
+        Assert.Equal(0, await Db.StreamLengthAsync(_stream));
+    }
+}
