@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Nodes;
+using AuthApp.Api.Users;
+
+namespace AuthApp.Api.Monitoring;
+
+public sealed record AddMonitoringVenueRequest(
+    [property: Required, DatabaseKey] string? Venue,
+    /// <summary>Sensor names; each becomes a key under the venue, starting at "0".</summary>
+    [property: Required, MinLength(1), MaxLength(50)] IReadOnlyList<string>? Sensors);
+
+public sealed record MonitoringVenueRequest([property: Required, DatabaseKey] string? Venue);
+
+public sealed record MonitoringAddedResponse(string Message, JsonObject Monitoring);
+
+public sealed record MonitoringResponse(JsonObject Monitoring);
