@@ -1,0 +1,29 @@
+namespace AuthApp.DatabaseEmulator;
+
+/// <summary>The emulator's settings (configuration sections <c>Database</c>, <c>Rules</c>, <c>Persistence</c>, <c>Limits</c>).</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary><c>Database:DefaultNamespace</c>: the namespace used when a request has no <c>?ns=</c>.</summary>
+    public string DefaultNamespace { get; set; } = "demo-authapp-default-rtdb";
+
+    /// <summary><c>Rules:Path</c>: a <c>database.rules.json</c> whose <c>.indexOn</c> entries are enforced; none = no enforcement.</summary>
+    public string? RulesPath { get; set; }
+
+    /// <summary><c>Persistence:Path</c>: a JSON file the data is saved to (write-behind) and loaded from; none = memory only.</summary>
+    public string? PersistencePath { get; set; }
+
+    /// <summary><c>Persistence:DebounceMilliseconds</c>: how long writes are gathered before the file is rewritten.</summary>
+    public int PersistenceDebounceMilliseconds { get; set; } = 250;
+
+    /// <summary><c>Limits:MaxRequestBytes</c>: larger bodies get 413.</summary>
+    public long MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
+
+    internal static EmulatorOptions From(IConfiguration configuration) => new()
+    {
+        DefaultNamespace = configuration["Database:DefaultNamespace"] is { Length: > 0 } ns ? ns : "demo-authapp-default-rtdb",
+        RulesPath = configuration["Rules:Path"] is { Length: > 0 } rules ? rules : null,
+        PersistencePath = configuration["Persistence:Path"] is { Length: > 0 } persistence ? persistence : null,
+        PersistenceDebounceMilliseconds = configuration.GetValue("Persistence:DebounceMilliseconds", 250),
+        MaxRequestBytes = configuration.GetValue("Limits:MaxRequestBytes", 16L * 1024 * 1024),
+    };
+}

@@ -1,0 +1,4 @@
+using AuthApp.DatabaseEmulator;
+
+await using var app = DatabaseEmulatorApp.Build(args);
+await app.RunAsync();

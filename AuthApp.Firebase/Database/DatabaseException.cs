@@ -1,0 +1,103 @@
+using System.Net;
+
+namespace AuthApp.Firebase.Database;
+
+/// <summary>What went wrong with a Realtime Database call, in terms a caller can act on.</summary>
+public enum DatabaseErrorKind
+{
+    /// <summary>Something the library could not classify.</summary>
+    Unexpected,
+
+    /// <summary>404: the database (namespace) or the endpoint does not exist.</summary>
+    NotFound,
+
+    /// <summary>401/403: the credentials are missing, invalid, or the rules refuse the access.</summary>
+    PermissionDenied,
+
+    /// <summary>400: a query orders by a child that has no <c>.indexOn</c> in the rules.</summary>
+    IndexNotDefined,
+
+    /// <summary>412: an <c>if-match</c> write found a different value at the location.</summary>
+    PreconditionFailed,
+
+    /// <summary>400: the request was malformed (bad JSON, bad key, bad query).</summary>
+    InvalidData,
+
+    /// <summary>413: the payload exceeds what the database accepts.</summary>
+    PayloadTooLarge,
+
+    /// <summary>429: too many requests.</summary>
+    TooManyRequests,
+
+    /// <summary>5xx, a network failure, a timeout, or an open circuit breaker.</summary>
+    Unavailable,
+}
+
+/// <summary>
+/// A failed Realtime Database call. The message names the operation, the database path and the
+/// server's error text; it never contains an access token (tokens travel only in headers).
+/// </summary>
+/// <remarks>Derives from <see cref="Exception"/> for now; rebased onto the shared FirebaseException at merge.</remarks>
+public class DatabaseException : Exception
+{
+    public DatabaseException(DatabaseErrorKind kind, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Kind = kind;
+    }
+
+    public DatabaseErrorKind Kind { get; }
+
+    /// <summary>The HTTP status, when the server answered.</summary>
+    public HttpStatusCode? StatusCode { get; init; }
+
+    /// <summary>The database path the call addressed (e.g. <c>/users/abc</c>).</summary>
+    public string? Path { get; init; }
+
+    /// <summary>The server's <c>error</c> text, if it sent one.</summary>
+    public string? ServerError { get; init; }
+
+    /// <summary>For <see cref="DatabaseErrorKind.IndexNotDefined"/>: the location that needs the index, e.g. <c>/users</c>.</summary>
+    public string? IndexPath { get; init; }
+
+    /// <summary>For <see cref="DatabaseErrorKind.IndexNotDefined"/>: the missing <c>.indexOn</c> field, e.g. <c>email</c>.</summary>
+    public string? IndexField { get; init; }
+
+    /// <summary>The server's <c>Retry-After</c>, when it sent one.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}
+
+/// <summary>
+/// A path or key that the Realtime Database would reject; thrown before any request is sent.
+/// </summary>
+public sealed class DatabaseKeyException : ArgumentException
+{
+    public DatabaseKeyException(string path, string segment, string reason, string? paramName = null)
+        : base($"Invalid Realtime Database key '{Printable(segment)}' in path '{Printable(path)}': {reason}.", paramName)
+    {
+        InvalidPath = path;
+        Segment = segment;
+        Reason = reason;
+    }
+
+    /// <summary>The whole path given.</summary>
+    public string InvalidPath { get; }
+
+    /// <summary>The offending segment (key).</summary>
+    public string Segment { get; }
+
+    /// <summary>Why it is invalid.</summary>
+    public string Reason { get; }
+
+    private static string Printable(string text)
+    {
+        var shown = text.Length > 80 ? text[..80] + "…" : text;
+        return string.Create(shown.Length, shown, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+            }
+        });
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+
+namespace AuthApp.Firebase.Database;
+
+/// <summary>
+/// The Realtime Database over its REST protocol. Paths are <c>/</c>-separated keys
+/// (<c>users/abc/venues</c>); every key is validated before a request is sent
+/// (<see cref="DatabaseKeyException"/>). Failures raise <see cref="DatabaseException"/>.
+/// Typed overloads (generic <c>T</c> with <c>JsonTypeInfo</c> or <c>JsonSerializerOptions</c>)
+/// are extension methods in <see cref="FirebaseDatabaseExtensions"/>.
+/// </summary>
+public interface IFirebaseDatabase
+{
+    /// <summary>Reads the value at <paramref name="path"/> (null when nothing is there), optionally filtered by a query.</summary>
+    Task<JsonNode?> GetAsync(string path, DatabaseQuery? query = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the keys under <paramref name="path"/> without their contents (<c>shallow=true</c>): objects become <c>true</c>, leaves stay.</summary>
+    Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the value and its ETag (<c>X-Firebase-ETag: true</c>) for a later conditional write.</summary>
+    Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the value at <paramref name="path"/> (PUT, <c>print=silent</c>); null deletes.</summary>
+    Task SetAsync(string path, JsonNode? value, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the value only if the location still has <paramref name="etag"/> (<c>if-match</c>).
+    /// On a mismatch nothing is written and the result carries the current value and ETag.
+    /// </summary>
+    Task<ConditionalWriteResult> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes several children at once (PATCH, <c>print=silent</c>), atomically. Keys may be
+    /// multi-segment paths relative to <paramref name="path"/> (<c>"venues/kitchen/lamp": "on"</c>);
+    /// a null value deletes that child.
+    /// </summary>
+    Task UpdateAsync(string path, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends a child with a generated, time-ordered key (POST) and returns that key.</summary>
+    Task<string> PushAsync(string path, JsonNode? value, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the value at <paramref name="path"/> (no error when nothing is there).</summary>
+    Task DeleteAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes only if the location still has <paramref name="etag"/>.</summary>
+    Task<ConditionalWriteResult> DeleteIfMatchAsync(string path, string etag, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Read-modify-write with optimistic concurrency: reads the value and its ETag, applies
+    /// <paramref name="update"/> to a copy, writes with <c>if-match</c>, and on 412 retries with the
+    /// value the server returned, up to <paramref name="maxAttempts"/> times. <paramref name="update"/>
+    /// may run several times and must have no side effects; returning null deletes the value.
+    /// </summary>
+    /// <returns>The value that was committed.</returns>
+    /// <exception cref="DatabaseException"><see cref="DatabaseErrorKind.PreconditionFailed"/> when every attempt lost a race.</exception>
+    Task<JsonNode?> TransactAsync(string path, Func<JsonNode?, JsonNode?> update, int maxAttempts = 25, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A value and the ETag the database computed for it.</summary>
+public sealed record DatabaseETagged(JsonNode? Value, string ETag);
+
+/// <summary>The outcome of an <c>if-match</c> write: on failure, the value and ETag that are there now.</summary>
+public sealed record ConditionalWriteResult(bool Succeeded, JsonNode? CurrentValue, string? CurrentETag);
