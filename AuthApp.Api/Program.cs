@@ -1,10 +1,48 @@
+using AuthApp.Api.Accounts;
+using AuthApp.Api.Licenses;
+using AuthApp.Api.Monitoring;
+using AuthApp.Api.Schedules;
+using AuthApp.Api.Venues;
+using AuthApp.Api.Voice;
+
+// One-time set-up of the first administrator: `dotnet run --project AuthApp.Api -- grant-admin <email>`.
+if (args is ["grant-admin", var email, ..])
+{
+    return await AdminCommand.GrantAsync(args[2..], email);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddRedisClient("cache", configureOptions: redis => redis.ClientName = builder.Environment.ApplicationName);
+builder.AddFirebase();
+builder.AddRollingFileLog();
+builder.AddAuthAppProblems();
+builder.AddAuthAppSecurity();
+builder.AddAuthAppCaching();
+builder.AddAuthAppRateLimiting();
+builder.AddAuthAppWeb();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseCors();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+app.UseOutputCache();
+
 app.MapDefaultEndpoints();
+app.MapAuthAppOpenApi();
+app.MapAccountEndpoints();
+app.MapVenueEndpoints();
+app.MapScheduleEndpoints();
+app.MapMonitoringEndpoints();
+app.MapVoiceEndpoints();
+app.MapLicenseEndpoints();
 
 app.Run();
+return 0;

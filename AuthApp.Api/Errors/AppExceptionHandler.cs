@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
+using AuthApp.Firebase.Database;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace AuthApp.Api.Errors;
@@ -34,6 +35,9 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
         AppError appError => appError,
         BadHttpRequestException badRequest => FromBadRequest(badRequest),
         FirebaseAuthException auth => FromAuth(auth),
+        DatabaseKeyException => AppError.BadRequest("invalid_key", "A name must be non-empty and must not contain . # $ [ ] / or control characters."),
+        DatabaseException { Kind: DatabaseErrorKind.Unavailable or DatabaseErrorKind.TooManyRequests } database =>
+            AppError.Unavailable("The database is unavailable; try again shortly.", database.RetryAfter ?? TimeSpan.FromSeconds(5)),
         FirebaseServiceUnavailableException unavailable =>
             AppError.Unavailable("The authentication or database service is unavailable; try again shortly.", unavailable.RetryAfter ?? TimeSpan.FromSeconds(5)),
         _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using AuthApp.Api.Caching;
+using AuthApp.Api.Errors;
+using AuthApp.Api.Users;
+using AuthApp.Api.Venues;
+using AuthApp.Firebase.Database;
+
+namespace AuthApp.Api.Voice;
+
+/// <summary>
+/// Voice commands: the user's own Gemini key (kept server-side under <c>secure/</c>), the model's reading
+/// of the command, and a check of that reading against the user's real venues, devices and allowed values
+/// before anything is written.
+/// </summary>
+public sealed class VoiceService(IFirebaseDatabase database, IVoiceInterpreter interpreter, VenueService venues, UserCache userCache)
+{
+    public async Task SetKeyAsync(string uid, string apiKey, CancellationToken cancellationToken)
+    {
+        await database.SetAsync(UserPaths.GeminiKey(uid), JsonValue.Create(apiKey.Trim()), cancellationToken);
+        await userCache.EvictAsync(uid, cancellationToken);
+    }
+
+    public async Task<bool> KeyExistsAsync(string uid, CancellationToken cancellationToken) =>
+        await database.GetAsync(UserPaths.GeminiKey(uid), cancellationToken: cancellationToken) is JsonValue;
+
+    public async Task<VoiceIntent> ApplyAsync(string uid, string text, CancellationToken cancellationToken)
+    {
+        var apiKey = (string?)(await database.GetAsync(UserPaths.GeminiKey(uid), cancellationToken: cancellationToken) as JsonValue)
+            ?? throw AppError.BadRequest("voice_key_missing", "No Gemini API key is set; set one with /auth/set_voice_key.");
+
+        var context = await LoadContextAsync(uid, cancellationToken);
+        if (context.Venues.Count == 0)
+        {
+            throw AppError.BadRequest("no_devices", "Add a venue and a device before using voice commands.");
+        }
+
+        var intent = await interpreter.InterpretAsync(apiKey, text, context, cancellationToken)
+            ?? throw Unclear();
+
+        // The model is not trusted: its answer must name a real venue, a real device of it and an allowed value.
+        if (!context.Venues.TryGetValue(intent.Venue, out var devices)
+            || !devices.ContainsKey(intent.Device)
+            || !DeviceValueAttribute.Allowed.Contains(intent.Value))
+        {
+            throw Unclear();
+        }
+
+        await venues.SetDeviceStateAsync(uid, intent.Venue, intent.Device, intent.Value, cancellationToken);
+        return intent;
+    }
+
+    private async Task<VoiceContext> LoadContextAsync(string uid, CancellationToken cancellationToken)
+    {
+        var all = await database.GetAsync(UserPaths.Venues(uid), cancellationToken: cancellationToken) as JsonObject ?? [];
+        var context = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var (venue, node) in all)
+        {
+            if (node is JsonObject children)
+            {
+                context[venue] = children
+                    .Where(child => !VenueFields.IsReserved(child.Key) && child.Value is JsonValue)
+                    .ToDictionary(child => child.Key, child => child.Value!.ToString(), StringComparer.Ordinal);
+            }
+        }
+
+        return new VoiceContext(context);
+    }
+
+    private static AppError Unclear() => new(StatusCodes.Status422UnprocessableEntity, "voice_command_not_understood",
+        "The command could not be matched to one of your devices and an allowed value; nothing was changed.");
+}
