@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 
 namespace Aspire.Hosting;
 
@@ -10,6 +11,7 @@ namespace Aspire.Hosting;
 /// </summary>
 internal sealed record FirebaseResources(
     IResourceBuilder<ExecutableResource>? AuthEmulator,
+    IResourceBuilder<ProjectResource>? DatabaseEmulator,
     IResourceBuilder<ParameterResource>? ProjectId,
     IResourceBuilder<ParameterResource>? ApiKey,
     IResourceBuilder<ParameterResource>? DatabaseUrl,
@@ -26,24 +28,29 @@ internal static class FirebaseExtensions
         {
             return new FirebaseResources(
                 AuthEmulator: null,
+                DatabaseEmulator: null,
                 ProjectId: builder.AddParameter("firebase-project-id"),
                 ApiKey: builder.AddParameter("firebase-api-key", secret: true),
                 DatabaseUrl: builder.AddParameter("firebase-database-url"),
                 Credentials: builder.AddParameter("firebase-credentials-json", secret: true));
         }
 
-        return new FirebaseResources(builder.AddFirebaseAuthEmulator("firebase-auth"), null, null, null, null);
+        return new FirebaseResources(
+            builder.AddFirebaseAuthEmulator("firebase-auth"),
+            builder.AddFirebaseDatabaseEmulator("firebase-database"),
+            null, null, null, null);
     }
 
     public static IResourceBuilder<ProjectResource> WithFirebase(this IResourceBuilder<ProjectResource> project, FirebaseResources firebase)
     {
-        if (firebase.AuthEmulator is { } authEmulator)
+        if (firebase is { AuthEmulator: { } authEmulator, DatabaseEmulator: { } databaseEmulator })
         {
-            var endpoint = authEmulator.GetEndpoint("http");
             return project
                 .WithEnvironment("Firebase__ProjectId", EmulatorProjectId)
-                .WithEnvironment("Firebase__AuthEmulatorHost", ReferenceExpression.Create($"127.0.0.1:{endpoint.Property(EndpointProperty.Port)}"))
-                .WaitFor(authEmulator);
+                .WithEnvironment("Firebase__AuthEmulatorHost", LoopbackAddress(authEmulator.GetEndpoint("http")))
+                .WithEnvironment("Firebase__DatabaseEmulatorHost", LoopbackAddress(databaseEmulator.GetEndpoint("http")))
+                .WaitFor(authEmulator)
+                .WaitFor(databaseEmulator);
         }
 
         return project
@@ -51,6 +58,31 @@ internal static class FirebaseExtensions
             .WithEnvironment("Firebase__ApiKey", firebase.ApiKey!)
             .WithEnvironment("Firebase__DatabaseUrl", firebase.DatabaseUrl!)
             .WithEnvironment("Firebase__CredentialsJson", firebase.Credentials!);
+    }
+
+    // The Firebase SDKs' emulator variables take host:port; the emulators listen on IPv4 loopback.
+    private static ReferenceExpression LoopbackAddress(EndpointReference endpoint) =>
+        ReferenceExpression.Create($"127.0.0.1:{endpoint.Property(EndpointProperty.Port)}");
+
+    /// <summary>
+    /// The project's own Realtime Database emulator (the official one needs Java 21 and a download).
+    /// It enforces the repository's <c>.indexOn</c> rules and, unless <c>Database:Persist</c> is false,
+    /// keeps its data in <c>AuthApp.AppHost/.data/</c> so that it survives a restart.
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> AddFirebaseDatabaseEmulator(this IDistributedApplicationBuilder builder, string name)
+    {
+        var rules = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "firebase", "database.rules.json"));
+        var emulator = builder.AddProject<Projects.AuthApp_DatabaseEmulator>(name)
+            .WithEnvironment("Rules__Path", rules)
+            .WithEnvironment("Database__DefaultNamespace", EmulatorProjectId + "-default-rtdb")
+            .WithHttpHealthCheck("/__health")
+            .ExcludeFromManifest();
+        if (builder.Configuration.GetValue("Database:Persist", true))
+        {
+            emulator.WithEnvironment("Persistence__Path", Path.Combine(builder.AppHostDirectory, ".data", "database.json"));
+        }
+
+        return emulator;
     }
 
     /// <summary>

@@ -4,10 +4,13 @@ var builder = DistributedApplication.CreateBuilder(args);
 // Debian's redis-server as a local process where none does.
 var cache = builder.AddCache("cache");
 
-// Firebase: the official Auth emulator when run locally; project settings as parameters when published.
+// Firebase: the official Auth emulator and the project's Realtime Database emulator when run locally;
+// the real project's settings as parameters when published.
 var firebase = builder.AddFirebase();
 
+// Two replicas: rate limits, caches and the schedule index must hold across them (all live in Redis).
 builder.AddProject<Projects.AuthApp_Api>("api")
+    .WithReplicas(2)
     .WithReference(cache).WaitFor(cache)
     .WithFirebase(firebase)
     .WithHttpHealthCheck("/health");
