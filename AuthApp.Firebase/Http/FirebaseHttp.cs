@@ -48,7 +48,8 @@ internal static class FirebaseHttpClientBuilderExtensions
         builder.AddResilienceHandler("firebase", static (pipeline, context) =>
         {
             var options = context.ServiceProvider.GetRequiredService<IOptions<FirebaseOptions>>().Value;
-            var timeProvider = context.ServiceProvider.GetService<TimeProvider>();
+            // Network back-off and timeouts run on the real clock, whatever clock the app's logic uses.
+            pipeline.TimeProvider = TimeProvider.System;
 
             pipeline.AddTimeout(options.TotalTimeout);
             pipeline.AddRetry(new HttpRetryStrategyOptions
