@@ -4,6 +4,7 @@ using AuthApp.Firebase.Database;
 using AuthApp.Firebase.Messaging;
 using AuthApp.Firebase.Credentials;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -23,9 +24,15 @@ public static class FirebaseExtensions
                 // The standard variables of the Firebase SDKs win when the section leaves them empty.
                 options.AuthEmulatorHost ??= builder.Configuration["FIREBASE_AUTH_EMULATOR_HOST"];
                 options.DatabaseEmulatorHost ??= builder.Configuration["FIREBASE_DATABASE_EMULATOR_HOST"];
+                if (string.IsNullOrWhiteSpace(options.CredentialsJson))
+                {
+                    options.CredentialsFile ??= builder.Configuration["GOOGLE_APPLICATION_CREDENTIALS"];
+                }
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FirebaseOptions>, FirebaseOptionsValidator>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.AddFirebaseCredentials();
         builder.AddFirebaseAuthentication();

@@ -41,6 +41,29 @@ public sealed class FirebaseOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Upper bound for one logical call including its retries.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>First retry back-off (doubled for each further attempt, with jitter); the original used 1 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A <c>Retry-After</c> longer than this is not waited for: the call fails as unavailable at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Allowed clock difference when checking <c>exp</c>, <c>iat</c> and <c>auth_time</c> of ID tokens.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Where Google publishes the x509 certificates that sign Firebase ID tokens.</summary>
+    public Uri IdTokenCertificatesUrl { get; set; } =
+        new("https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com");
+
+    /// <summary>Base address of FCM HTTP v1 (tests point it at a local server).</summary>
+    public Uri MessagingBaseUrl { get; set; } = new("https://fcm.googleapis.com/");
+
     public bool UsesAuthEmulator => !string.IsNullOrWhiteSpace(AuthEmulatorHost);
 
     public bool UsesDatabaseEmulator => !string.IsNullOrWhiteSpace(DatabaseEmulatorHost);

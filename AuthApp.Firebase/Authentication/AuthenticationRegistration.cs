@@ -1,3 +1,6 @@
+using AuthApp.Firebase.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace AuthApp.Firebase.Authentication;
@@ -6,6 +9,9 @@ internal static class AuthenticationRegistration
 {
     public static void AddFirebaseAuthentication(this IHostApplicationBuilder builder)
     {
-        // Filled in by the authentication work.
+        builder.Services.AddHttpClient(FirebaseAuthClient.HttpClientName).AddFirebaseResilience();
+        builder.Services.AddHttpClient(FirebaseIdTokenVerifier.HttpClientName).AddFirebaseResilience();
+        builder.Services.TryAddSingleton<FirebaseIdTokenVerifier>();
+        builder.Services.TryAddSingleton<FirebaseAuthClient>();
     }
 }

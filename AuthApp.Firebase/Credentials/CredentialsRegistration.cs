@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace AuthApp.Firebase.Credentials;
@@ -6,6 +8,6 @@ internal static class CredentialsRegistration
 {
     public static void AddFirebaseCredentials(this IHostApplicationBuilder builder)
     {
-        // Filled in by the credentials work: IFirebaseAccessTokenProvider.
+        builder.Services.TryAddSingleton<IFirebaseAccessTokenProvider, GoogleAccessTokenProvider>();
     }
 }

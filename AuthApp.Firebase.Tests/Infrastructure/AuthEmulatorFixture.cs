@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+[assembly: AssemblyFixture(typeof(AuthApp.Firebase.Tests.Infrastructure.AuthEmulatorFixture))]
+
+namespace AuthApp.Firebase.Tests.Infrastructure;
+
+/// <summary>
+/// The official Firebase Auth emulator (firebase-tools pinned in firebase/package.json), started
+/// once per test run on free ports from a generated firebase.json, and stopped with its process tree.
+/// It is started on first use, so tests that do not need it do not wait for it.
+/// </summary>
+public sealed class AuthEmulatorFixture : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<string> _output = [];
+    private Process? _process;
+    private string? _scratch;
+    private string? _host;
+
+    /// <summary><c>127.0.0.1:port</c> of a ready emulator, starting it on first call.</summary>
+    public async Task<string> GetHostAsync()
+    {
+        if (_host is not null)
+        {
+            return _host;
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            return _host ??= await StartAsync();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task ClearUsersAsync()
+    {
+        using var http = new HttpClient();
+        using var response = await http.DeleteAsync($"http://{await GetHostAsync()}/emulator/v1/projects/{FirebaseTestHost.ProjectId}/accounts");
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The out-of-band codes (password reset, verify email) the emulator has "sent".</summary>
+    public async Task<JsonArray> GetOobCodesAsync()
+    {
+        using var http = new HttpClient();
+        var body = await http.GetFromJsonAsync<JsonObject>($"http://{await GetHostAsync()}/emulator/v1/projects/{FirebaseTestHost.ProjectId}/oobCodes");
+        return body?["oobCodes"] as JsonArray ?? [];
+    }
+
+    private async Task<string> StartAsync()
+    {
+        var firebaseDir = Path.Combine(RepoPaths.Root, "firebase");
+        var cli = Path.Combine(firebaseDir, "node_modules", ".bin", "firebase");
+        if (!File.Exists(cli))
+        {
+            throw new InvalidOperationException($"The Firebase CLI is missing ({cli}): run npm ci in firebase/.");
+        }
+
+        _scratch = Directory.CreateTempSubdirectory("authapp-auth-emulator-").FullName;
+        var (auth, hub, logging) = (FreePort(), FreePort(), FreePort());
+        var config = new JsonObject
+        {
+            ["emulators"] = new JsonObject
+            {
+                ["auth"] = new JsonObject { ["port"] = auth, ["host"] = "127.0.0.1" },
+                ["hub"] = new JsonObject { ["port"] = hub, ["host"] = "127.0.0.1" },
+                ["logging"] = new JsonObject { ["port"] = logging, ["host"] = "127.0.0.1" },
+                ["ui"] = new JsonObject { ["enabled"] = false },
+                ["singleProjectMode"] = true,
+            },
+        };
+        var configPath = Path.Combine(_scratch, "firebase.json");
+        await File.WriteAllTextAsync(configPath, config.ToJsonString());
+        Directory.CreateDirectory(Path.Combine(_scratch, "home"));
+
+        var start = new ProcessStartInfo(cli)
+        {
+            WorkingDirectory = _scratch,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "emulators:start", "--only", "auth", "--project", FirebaseTestHost.ProjectId, "--config", configPath })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["HOME"] = Path.Combine(_scratch, "home");
+        start.Environment["CI"] = "true";
+        _process = Process.Start(start) ?? throw new InvalidOperationException("The Firebase CLI did not start.");
+        _process.OutputDataReceived += (_, e) => Remember(e.Data);
+        _process.ErrorDataReceived += (_, e) => Remember(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var host = $"127.0.0.1:{auth}";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The Auth emulator exited with {_process.ExitCode}:\n{Output()}");
+            }
+
+            try
+            {
+                var status = await http.GetFromJsonAsync<JsonObject>($"http://{host}/");
+                if (status?["authEmulator"]?["ready"]?.GetValue<bool>() == true)
+                {
+                    return host;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The Auth emulator was not ready within 60 s:\n{Output()}");
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return string.Join('\n', _output.TakeLast(40));
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+
+        _process?.Dispose();
+        if (_scratch is not null)
+        {
+            try
+            {
+                Directory.Delete(_scratch, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        _gate.Dispose();
+    }
+}

@@ -1,0 +1,20 @@
+namespace AuthApp.Firebase.Tests.Infrastructure;
+
+public static class RepoPaths
+{
+    /// <summary>The folder holding AuthApp.sln, found by walking up from the test binaries.</summary>
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "AuthApp.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("AuthApp.sln not found above " + AppContext.BaseDirectory);
+    }
+}
