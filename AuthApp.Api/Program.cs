@@ -1,4 +1,5 @@
 using AuthApp.Api.Accounts;
+using AuthApp.Api.Errors;
 using AuthApp.Api.Licenses;
 using AuthApp.Api.Monitoring;
 using AuthApp.Api.Schedules;

@@ -4,11 +4,11 @@ using System.Text.Json.Serialization;
 
 namespace AuthApp.Api.Accounts;
 
+/// <param name="AccessToken">The signup license key (the original's field name).</param>
 public sealed record SignupRequest(
     [property: Required, EmailAddress, StringLength(254)] string? Email,
     [property: Required, StringLength(128, MinimumLength = 1)] string? Password,
     [property: Required, StringLength(100, MinimumLength = 1)] string? Name,
-    /// <summary>The signup license key (the original's field name).</summary>
     [property: Required, StringLength(100, MinimumLength = 1)] string? AccessToken);
 
 public sealed record SignupResponse(string Uid);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AuthApp.Api.Users;
 using AuthApp.Firebase.Database;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;

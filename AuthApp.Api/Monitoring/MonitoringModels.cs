@@ -4,9 +4,9 @@ using AuthApp.Api.Users;
 
 namespace AuthApp.Api.Monitoring;
 
+/// <param name="Sensors">Sensor names; each becomes a key under the venue, starting at "0".</param>
 public sealed record AddMonitoringVenueRequest(
     [property: Required, DatabaseKey] string? Venue,
-    /// <summary>Sensor names; each becomes a key under the venue, starting at "0".</summary>
     [property: Required, MinLength(1), MaxLength(50)] IReadOnlyList<string>? Sensors);
 
 public sealed record MonitoringVenueRequest([property: Required, DatabaseKey] string? Venue);

@@ -5,13 +5,13 @@ using AuthApp.Api.Users;
 
 namespace AuthApp.Api.Schedules;
 
+/// <param name="Time">The local time of day as the client shows it: "07:30 AM" or "19:30".</param>
+/// <param name="TimeZone">Optional IANA time zone for this schedule; else the user's, else UTC.</param>
 public sealed record SetScheduleRequest(
     [property: Required, DatabaseKey] string? Venue,
     [property: Required, DatabaseKey] string? Device,
-    /// <summary>The local time of day as the client shows it: "07:30 AM" or "19:30".</summary>
     [property: Required, StringLength(16)] string? Time,
     [property: Required, DeviceValue] string? Action,
-    /// <summary>Optional IANA time zone for this schedule; else the user's, else UTC.</summary>
     [property: StringLength(64)] string? TimeZone);
 
 public sealed record ScheduleRequest(
