@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Mvc;
 
@@ -16,6 +17,11 @@ public static class ProblemExtensions
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
+            if (problem is HttpValidationProblemDetails validation)
+            {
+                DescribeValidationFailure(validation);
+            }
+
             problem.Extensions.TryAdd("code", CodeFor(problem.Status));
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             problem.Extensions["error"] = problem.Detail ?? problem.Title;
@@ -47,6 +53,32 @@ public static class ProblemExtensions
         return context.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem })
             .AsTask();
+    }
+
+    /// <summary>
+    /// Names fields as the JSON does (<c>venue</c>, not <c>Venue</c>) and puts the first failure in
+    /// <c>detail</c>, so that an old client reading <c>error</c> learns which field is wrong.
+    /// </summary>
+    private static void DescribeValidationFailure(HttpValidationProblemDetails validation)
+    {
+        var errors = validation.Errors.ToDictionary(
+            entry => JsonNamingPolicy.CamelCase.ConvertName(entry.Key),
+            entry => entry.Value.Select(message => message
+                    .Replace($"The {entry.Key} field is required.", $"Field '{JsonNamingPolicy.CamelCase.ConvertName(entry.Key)}' is required.", StringComparison.Ordinal)
+                    .Replace($"'{entry.Key}'", $"'{JsonNamingPolicy.CamelCase.ConvertName(entry.Key)}'", StringComparison.Ordinal))
+                .ToArray());
+        validation.Errors.Clear();
+        foreach (var (field, messages) in errors)
+        {
+            validation.Errors[field] = messages;
+        }
+
+        if (errors.FirstOrDefault() is { Key: { } firstField, Value: [var firstMessage, ..] })
+        {
+            validation.Detail = firstMessage;
+            validation.Extensions["code"] = "validation_failed";
+            validation.Extensions["field"] = firstField;
+        }
     }
 
     private static string CodeFor(int? status) => status switch
