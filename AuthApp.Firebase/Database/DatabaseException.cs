@@ -37,19 +37,15 @@ public enum DatabaseErrorKind
 /// A failed Realtime Database call. The message names the operation, the database path and the
 /// server's error text; it never contains an access token (tokens travel only in headers).
 /// </summary>
-/// <remarks>Derives from <see cref="Exception"/> for now; rebased onto the shared FirebaseException at merge.</remarks>
-public class DatabaseException : Exception
+public class DatabaseException : FirebaseException
 {
-    public DatabaseException(DatabaseErrorKind kind, string message, Exception? innerException = null)
-        : base(message, innerException)
+    public DatabaseException(DatabaseErrorKind kind, string message, Exception? innerException = null, HttpStatusCode? statusCode = null)
+        : base(message, statusCode, serverCode: null, innerException)
     {
         Kind = kind;
     }
 
     public DatabaseErrorKind Kind { get; }
-
-    /// <summary>The HTTP status, when the server answered.</summary>
-    public HttpStatusCode? StatusCode { get; init; }
 
     /// <summary>The database path the call addressed (e.g. <c>/users/abc</c>).</summary>
     public string? Path { get; init; }

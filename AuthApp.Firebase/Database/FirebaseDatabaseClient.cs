@@ -176,10 +176,10 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
 
         throw new DatabaseException(
             DatabaseErrorKind.PreconditionFailed,
-            $"Realtime Database transaction on '{DatabasePath.Join(segments)}' gave up after {maxAttempts} conflicting attempts.")
+            $"Realtime Database transaction on '{DatabasePath.Join(segments)}' gave up after {maxAttempts} conflicting attempts.",
+            statusCode: HttpStatusCode.PreconditionFailed)
         {
             Path = DatabasePath.Join(segments),
-            StatusCode = HttpStatusCode.PreconditionFailed,
         };
     }
 
@@ -302,9 +302,8 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
 
         var message = $"Realtime Database {method.Method} of '{path}' failed: {kind} ({(int)status})"
                       + (serverError is null ? "." : $": {serverError}");
-        return new DatabaseException(kind, message)
+        return new DatabaseException(kind, message, statusCode: status)
         {
-            StatusCode = status,
             Path = path,
             ServerError = serverError,
             IndexField = indexField,
