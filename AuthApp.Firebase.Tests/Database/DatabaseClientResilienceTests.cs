@@ -136,10 +136,12 @@ public sealed class DatabaseClientResilienceTests
     [Fact]
     public void AddFirebase_registers_the_database_client_in_emulator_mode_from_the_standard_variable()
     {
-        var builder = Host.CreateApplicationBuilder();
+        // Emulators are refused in Production, the default environment of a bare host.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Firebase:ProjectId"] = "demo-authapp",
+            ["Firebase:ApiKey"] = "test-web-api-key",
             ["FIREBASE_DATABASE_EMULATOR_HOST"] = "127.0.0.1:9555",
         });
         builder.Services.AddSingleton<IFirebaseAccessTokenProvider, OwnerTokenProvider>();

@@ -1,13 +1,73 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
 namespace AuthApp.Tests.Infrastructure;
 
 /// <summary>One running AppHost shared by every test in the assembly that asks for it.</summary>
 public sealed class AppHostFixture : IAsyncLifetime
 {
+    public const string ProjectId = "demo-authapp";
+    public const string DatabaseNamespace = "demo-authapp-default-rtdb";
+
     private DistributedApplication? _app;
+    private int _clientAddress;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
 
     public HttpClient CreateHttpClient(string resource) => App.CreateHttpClient(resource, "http");
+
+    /// <summary>An API client that presents its own client address, as if behind the trusted proxy.</summary>
+    public HttpClient CreateApiClient(string? bearerToken = null, string? clientAddress = null)
+    {
+        var client = CreateHttpClient("api");
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", clientAddress ?? NextClientAddress());
+        if (bearerToken is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", bearerToken);
+        }
+
+        return client;
+    }
+
+    /// <summary>A fresh address from the documentation range 198.18.0.0/15, one per caller.</summary>
+    public string NextClientAddress()
+    {
+        var n = Interlocked.Increment(ref _clientAddress);
+        return $"198.18.{n / 250}.{n % 250 + 1}";
+    }
+
+    /// <summary>Reads a path of the local Realtime Database directly, bypassing the API.</summary>
+    public async Task<JsonNode?> ReadDatabaseAsync(string path)
+    {
+        using var database = CreateHttpClient("firebase-database");
+        return await database.GetFromJsonAsync<JsonNode?>($"/{path}.json?ns={DatabaseNamespace}", TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Writes a path of the local Realtime Database directly, as a device or an operator would.</summary>
+    public async Task WriteDatabaseAsync(string path, JsonNode? value)
+    {
+        using var database = CreateHttpClient("firebase-database");
+        using var response = await database.PutAsync($"/{path}.json?ns={DatabaseNamespace}",
+            new StringContent(value?.ToJsonString() ?? "null", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Calls the Auth emulator's REST API (Identity Toolkit paths, or its <c>emulator/v1</c> paths).</summary>
+    public async Task<JsonNode?> CallAuthEmulatorAsync(HttpMethod method, string path, JsonObject? body = null)
+    {
+        using var emulator = CreateHttpClient("firebase-auth");
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new("Bearer", "owner");
+        request.Headers.Add("X-Goog-Api-Key", "fake-api-key");
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        using var response = await emulator.SendAsync(request, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonNode?>(TestContext.Current.CancellationToken);
+    }
 
     public async ValueTask InitializeAsync() => _app = await AuthAppHost.StartAsync(TestContext.Current.CancellationToken);
 

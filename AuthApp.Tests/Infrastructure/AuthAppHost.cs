@@ -6,14 +6,39 @@ namespace AuthApp.Tests.Infrastructure;
 /// <summary>Starts the real AppHost under Aspire.Hosting.Testing and waits until every resource is healthy.</summary>
 public static class AuthAppHost
 {
-    public static readonly string[] Resources = ["cache", "firebase-auth", "api", "scheduler"];
+    public static readonly string[] Resources = ["cache", "firebase-auth", "firebase-database", "api", "scheduler"];
 
     /// <summary>Cold start on a 2-core machine: build-free, but DCP, node and three .NET processes.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>The instances of a resource: one, or one per replica (<c>api-x1y2z3</c>, ...).</summary>
+    public static async Task<IReadOnlyList<ResourceEvent>> InstancesAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        // WatchAsync replays the current state of every resource before it waits for changes.
+        var latest = new Dictionary<string, ResourceEvent>();
+        using var replay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        replay.CancelAfter(TimeSpan.FromSeconds(1));
+        try
+        {
+            await foreach (var update in app.ResourceNotifications.WatchAsync(replay.Token))
+            {
+                if (update.Resource.Name == resource)
+                {
+                    latest[update.ResourceId] = update;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return latest.Values.ToList();
+    }
+
     public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AuthApp_AppHost>(cancellationToken);
+        // Every run starts from an empty database.
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AuthApp_AppHost>(["Database:Persist=false"], cancellationToken);
 
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -26,6 +51,13 @@ public static class AuthAppHost
             builder.CreateResourceBuilder(project).WithEnvironment(context =>
                 context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
         }
+
+        // Every test request comes from loopback: the API trusts it as a proxy so that each test client can
+        // present its own address in X-Forwarded-For and the per-address rate limits stay per test.
+        var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
+        builder.CreateResourceBuilder(api)
+            .WithEnvironment("ReverseProxy__TrustedProxies__0", "127.0.0.1")
+            .WithEnvironment("ReverseProxy__TrustedProxies__1", "::1");
 
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 
-namespace AuthApp.Tests.System;
+namespace AuthApp.Tests.Hosting;
 
 public sealed class ManifestTests
 {

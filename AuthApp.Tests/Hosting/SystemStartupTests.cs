@@ -3,21 +3,27 @@ using System.Net.Http.Json;
 using AuthApp.Tests.Infrastructure;
 using StackExchange.Redis;
 
-namespace AuthApp.Tests.System;
+namespace AuthApp.Tests.Hosting;
 
 public sealed class SystemStartupTests(AppHostFixture host)
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public void Every_resource_reports_healthy()
+    public async Task Every_resource_reports_healthy()
     {
         foreach (var name in AuthAppHost.Resources)
         {
-            Assert.True(host.App.ResourceNotifications.TryGetCurrentState(name, out var resource), $"{name} is unknown");
-            Assert.Equal(KnownResourceStates.Running, resource.Snapshot.State?.Text);
-            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, resource.Snapshot.HealthStatus);
+            var instances = await host.App.InstancesAsync(name, Cancellation);
+            Assert.NotEmpty(instances);
+            Assert.All(instances, instance =>
+            {
+                Assert.Equal(KnownResourceStates.Running, instance.Snapshot.State?.Text);
+                Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, instance.Snapshot.HealthStatus);
+            });
         }
+
+        Assert.Equal(2, (await host.App.InstancesAsync("api", Cancellation)).Count);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AuthApp.Tests.Infrastructure;
 
-namespace AuthApp.Tests.System;
+namespace AuthApp.Tests.Hosting;
 
 public sealed class ShutdownTests
 {
@@ -13,7 +13,12 @@ public sealed class ShutdownTests
         List<int> pids;
         try
         {
-            pids = AuthAppHost.Resources.Select(name => ProcessIdOf(app, name)).ToList();
+            pids = [];
+            foreach (var name in AuthAppHost.Resources)
+            {
+                pids.AddRange((await app.InstancesAsync(name, cancellation)).Select(ProcessIdOf));
+            }
+
             Assert.All(pids, pid => Assert.True(IsRunning(pid), $"process {pid} should be running"));
         }
         finally
@@ -32,12 +37,12 @@ public sealed class ShutdownTests
         Assert.DoesNotContain(pids, IsRunning);
     }
 
-    private static int ProcessIdOf(DistributedApplication app, string resource)
+    private static int ProcessIdOf(ResourceEvent state)
     {
-        Assert.True(app.ResourceNotifications.TryGetCurrentState(resource, out var state));
+        var resource = state.ResourceId;
         var pid = state.Snapshot.Properties.SingleOrDefault(property => property.Name == "executable.pid")?.Value;
         Assert.True(pid is not null, $"{resource} has no pid: {string.Join(", ", state.Snapshot.Properties.Select(p => p.Name))}");
-        return Convert.ToInt32(pid, global::System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static bool IsRunning(int pid)
