@@ -29,6 +29,24 @@ public sealed class AppHostFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>
+    /// One client per API replica, straight to the replica rather than through the orchestrator's proxy
+    /// (which would keep a connection on one replica), all presenting <paramref name="clientAddress"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<HttpClient>> CreateReplicaClientsAsync(string clientAddress)
+    {
+        var replicas = await App.InstancesAsync("api", TestContext.Current.CancellationToken);
+        return replicas
+            .Select(replica => replica.Snapshot.EnvironmentVariables.Single(variable => variable.Name == "ASPNETCORE_URLS").Value!)
+            .Select(url =>
+            {
+                var client = new HttpClient { BaseAddress = new Uri(url.Split(';')[0]) };
+                client.DefaultRequestHeaders.Add("X-Forwarded-For", clientAddress);
+                return client;
+            })
+            .ToList();
+    }
+
     /// <summary>A fresh address from the documentation range 198.18.0.0/15, one per caller.</summary>
     public string NextClientAddress()
     {
