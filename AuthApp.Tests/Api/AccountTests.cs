@@ -203,7 +203,7 @@ public sealed class AccountTests(AppHostFixture host)
         // An account that exists in Firebase but never went through the licensed signup.
         var email = TestUsers.NewEmail("unlicensed");
         var account = await host.CallAuthEmulatorAsync(HttpMethod.Post, "/identitytoolkit.googleapis.com/v1/accounts:signUp",
-            new JsonObject { ["email"] = email, ["password"] = TestUsers.Password, ["returnSecureToken"] = true });
+            new JsonObject { ["email"] = email, ["password"] = TestUsers.Password, ["returnSecureToken"] = true }, asAdmin: false);
         using var client = host.CreateApiClient((string)account!["idToken"]!);
 
         using var response = await client.GetAsync("/auth/profile", Cancellation);

@@ -70,12 +70,19 @@ public sealed class AppHostFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>Calls the Auth emulator's REST API (Identity Toolkit paths, or its <c>emulator/v1</c> paths).</summary>
-    public async Task<JsonNode?> CallAuthEmulatorAsync(HttpMethod method, string path, JsonObject? body = null)
+    /// <summary>
+    /// Calls the Auth emulator's REST API (Identity Toolkit paths, or its <c>emulator/v1</c> paths), as an
+    /// administrator (<c>Bearer owner</c>) or, with <paramref name="asAdmin"/> false, as a client app would.
+    /// </summary>
+    public async Task<JsonNode?> CallAuthEmulatorAsync(HttpMethod method, string path, JsonObject? body = null, bool asAdmin = true)
     {
         using var emulator = CreateHttpClient("firebase-auth");
         using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new("Bearer", "owner");
+        if (asAdmin)
+        {
+            request.Headers.Authorization = new("Bearer", "owner");
+        }
+
         request.Headers.Add("X-Goog-Api-Key", "fake-api-key");
         if (body is not null)
         {
