@@ -35,6 +35,9 @@ public static class AuthAppHost
         return latest.Values.ToList();
     }
 
+    /// <summary>The API's rolling log file for this test run (both replicas share it).</summary>
+    public static readonly string ApiLogFile = Path.Combine(Path.GetTempPath(), $"authapp-tests-{Environment.ProcessId}", "app.log");
+
     public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken)
     {
         // Every run starts from an empty database.
@@ -57,7 +60,8 @@ public static class AuthAppHost
         var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
         builder.CreateResourceBuilder(api)
             .WithEnvironment("ReverseProxy__TrustedProxies__0", "127.0.0.1")
-            .WithEnvironment("ReverseProxy__TrustedProxies__1", "::1");
+            .WithEnvironment("ReverseProxy__TrustedProxies__1", "::1")
+            .WithEnvironment("Logging__File__Path", ApiLogFile);
 
         // No resilience handler on the tests' own clients: a retried 429 or 503 would hide what the API answered.
         var app = await builder.BuildAsync(cancellationToken);
