@@ -19,6 +19,7 @@ internal static class Extensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DueScheduleIndex>();
+        builder.AddWorkQueue();
         builder.Services.AddSingleton<LicenseService>();
         builder.Services.AddSingleton<AccountService>();
         builder.Services.AddSingleton<VenueService>();
