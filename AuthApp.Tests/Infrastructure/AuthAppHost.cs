@@ -11,6 +11,33 @@ public static class AuthAppHost
     /// <summary>Cold start on a 2-core machine: build-free, but DCP, node and three .NET processes.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>
+    /// The current state of every instance of <see cref="Resources"/>: one per resource, or one per replica
+    /// for a project run <c>WithReplicas(n)</c> (state is tracked per instance, under its own id).
+    /// </summary>
+    public static async Task<IReadOnlyList<ResourceEvent>> InstancesAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        var instances = new Dictionary<string, ResourceEvent>();
+        using var replay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // The watch replays the current state of every instance first, then waits for changes.
+        replay.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var update in app.ResourceNotifications.WatchAsync(replay.Token))
+            {
+                if (Resources.Contains(update.Resource.Name))
+                {
+                    instances[update.ResourceId] = update;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return [.. instances.Values];
+    }
+
     public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AuthApp_AppHost>(cancellationToken);

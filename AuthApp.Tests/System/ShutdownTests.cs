@@ -13,7 +13,9 @@ public sealed class ShutdownTests
         List<int> pids;
         try
         {
-            pids = AuthAppHost.Resources.Select(name => ProcessIdOf(app, name)).ToList();
+            var instances = await AuthAppHost.InstancesAsync(app, cancellation);
+            Assert.Equal(AuthAppHost.Resources.Order(), instances.Select(instance => instance.Resource.Name).Distinct().Order());
+            pids = instances.Select(ProcessIdOf).ToList();
             Assert.All(pids, pid => Assert.True(IsRunning(pid), $"process {pid} should be running"));
         }
         finally
@@ -32,9 +34,9 @@ public sealed class ShutdownTests
         Assert.DoesNotContain(pids, IsRunning);
     }
 
-    private static int ProcessIdOf(DistributedApplication app, string resource)
+    private static int ProcessIdOf(ResourceEvent state)
     {
-        Assert.True(app.ResourceNotifications.TryGetCurrentState(resource, out var state));
+        var resource = state.ResourceId;
         var pid = state.Snapshot.Properties.SingleOrDefault(property => property.Name == "executable.pid")?.Value;
         Assert.True(pid is not null, $"{resource} has no pid: {string.Join(", ", state.Snapshot.Properties.Select(p => p.Name))}");
         return Convert.ToInt32(pid, global::System.Globalization.CultureInfo.InvariantCulture);
