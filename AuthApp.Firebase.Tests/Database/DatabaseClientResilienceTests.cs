@@ -136,11 +136,13 @@ public sealed class DatabaseClientResilienceTests
     [Fact]
     public void AddFirebase_registers_the_database_client_in_emulator_mode_from_the_standard_variable()
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
+        // Emulators are refused in Production (the default environment), and the Auth emulator is not set: a key is needed.
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Firebase:ProjectId"] = "demo-authapp",
             ["FIREBASE_DATABASE_EMULATOR_HOST"] = "127.0.0.1:9555",
+            ["Firebase:ApiKey"] = "test-key",
         });
         builder.Services.AddSingleton<IFirebaseAccessTokenProvider, OwnerTokenProvider>();
         builder.AddFirebase();
