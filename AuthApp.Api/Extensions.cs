@@ -18,6 +18,7 @@ internal static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DueScheduleIndex>();
+        builder.AddWorkQueue();
         builder.Services.AddSingleton<LicenseService>();
         builder.Services.AddSingleton<AccountService>();
         builder.Services.AddSingleton<VenueService>();

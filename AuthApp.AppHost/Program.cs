@@ -15,7 +15,9 @@ builder.AddProject<Projects.AuthApp_Api>("api")
     .WithFirebase(firebase)
     .WithHttpHealthCheck("/health");
 
+// Two replicas too: each schedule occurrence and each queued job must still run exactly once.
 builder.AddProject<Projects.AuthApp_Scheduler>("scheduler")
+    .WithReplicas(2)
     .WithReference(cache).WaitFor(cache)
     .WithFirebase(firebase)
     .WithHttpHealthCheck("/health");

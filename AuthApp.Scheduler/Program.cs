@@ -1,10 +1,10 @@
-using AuthApp.Scheduler.Health;
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddRedisClient("cache", configureOptions: redis => redis.ClientName = builder.Environment.ApplicationName);
-builder.AddSchedulerHeartbeat();
+builder.AddFirebase();
+builder.AddScheduler();
+builder.AddJobHandlers();
 
 var app = builder.Build();
 

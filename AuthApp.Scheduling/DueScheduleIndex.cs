@@ -10,7 +10,7 @@ namespace AuthApp.Scheduling;
 /// </summary>
 public sealed class DueScheduleIndex(IConnectionMultiplexer redis)
 {
-    internal const string DueKey = "authapp:schedules:due";
+    public const string DueKey = "authapp:schedules:due";
     private const string UserKeyPrefix = "authapp:schedules:user:";
 
     private IDatabase Database => redis.GetDatabase();
@@ -26,13 +26,15 @@ public sealed class DueScheduleIndex(IConnectionMultiplexer redis)
     }
 
     /// <summary>Adds <paramref name="id"/> only if it is not indexed yet (a rebuild keeps pending occurrences).</summary>
-    public async Task AddIfMissingAsync(ScheduleId id, DateTimeOffset nextOccurrence)
+    /// <returns>True when the entry was added.</returns>
+    public async Task<bool> AddIfMissingAsync(ScheduleId id, DateTimeOffset nextOccurrence)
     {
         var member = id.ToString();
         var transaction = Database.CreateTransaction();
-        _ = transaction.SortedSetAddAsync(DueKey, member, nextOccurrence.ToUnixTimeSeconds(), SortedSetWhen.NotExists);
+        var added = transaction.SortedSetAddAsync(DueKey, member, nextOccurrence.ToUnixTimeSeconds(), SortedSetWhen.NotExists);
         _ = transaction.SetAddAsync(UserKeyPrefix + id.Uid, member);
         await transaction.ExecuteAsync();
+        return await added;
     }
 
     public async Task RemoveAsync(ScheduleId id)
@@ -42,6 +44,17 @@ public sealed class DueScheduleIndex(IConnectionMultiplexer redis)
         _ = transaction.SortedSetRemoveAsync(DueKey, member);
         _ = transaction.SetRemoveAsync(UserKeyPrefix + id.Uid, member);
         await transaction.ExecuteAsync();
+    }
+
+    /// <summary>
+    /// Removes <paramref name="id"/> only while it is still at <paramref name="occurrence"/>, so that a
+    /// concurrent re-index by the API (a new score) survives the scheduler's clean-up.
+    /// </summary>
+    public async Task<bool> RemoveIfAtAsync(ScheduleId id, DateTimeOffset occurrence)
+    {
+        var result = await Database.ScriptEvaluateAsync(RemoveIfAtScript,
+            [DueKey, UserKeyPrefix + id.Uid], [id.ToString(), occurrence.ToUnixTimeSeconds()]);
+        return (int)result == 1;
     }
 
     /// <summary>Drops every schedule of a venue (when the venue is deleted).</summary>
@@ -93,6 +106,16 @@ public sealed class DueScheduleIndex(IConnectionMultiplexer redis)
             await RemoveAsync(id);
         }
     }
+
+    private const string RemoveIfAtScript = """
+        local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+        if score and tonumber(score) == tonumber(ARGV[2]) then
+          redis.call('ZREM', KEYS[1], ARGV[1])
+          redis.call('SREM', KEYS[2], ARGV[1])
+          return 1
+        end
+        return 0
+        """;
 
     private const string AdvanceScript = """
         local score = redis.call('ZSCORE', KEYS[1], ARGV[1])

@@ -1,3 +1,2 @@
-using AuthApp.WorkQueue.Tests.Infrastructure;
 
 [assembly: AssemblyFixture(typeof(RedisServerFixture))]

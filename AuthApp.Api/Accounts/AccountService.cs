@@ -9,7 +9,9 @@ using AuthApp.Api.Schedules;
 using AuthApp.Api.Users;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
+using AuthApp.Jobs;
 using AuthApp.Scheduling;
+using AuthApp.WorkQueue;
 
 namespace AuthApp.Api.Accounts;
 
@@ -20,6 +22,7 @@ public sealed partial class AccountService(
     LicenseService licenses,
     ScheduleService schedules,
     UserCache userCache,
+    IWorkQueue queue,
     ILogger<AccountService> logger)
 {
     private static readonly AppError InvalidLicense = AppError.Forbidden("invalid_license", "Invalid or already used license key.");
@@ -129,28 +132,25 @@ public sealed partial class AccountService(
         await userCache.EvictAsync(uid, cancellationToken);
     }
 
-    /// <summary>Sends a reset e-mail when the account exists; says nothing either way (no account probing).</summary>
-    public async Task RequestPasswordResetAsync(string email, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await auth.SendPasswordResetEmailAsync(email.Trim(), cancellationToken);
-        }
-        catch (FirebaseAuthException exception) when (exception.Code is AuthErrorCode.EmailNotFound or AuthErrorCode.UserNotFound)
-        {
-            LogResetForUnknownAccount(logger, Redact.Email(email));
-        }
-    }
+    /// <summary>
+    /// Queues the reset e-mail (the worker sends it, and says nothing when the account does not exist);
+    /// the answer is the same either way (no account probing).
+    /// </summary>
+    public Task RequestPasswordResetAsync(string email, CancellationToken cancellationToken) =>
+        queue.EnqueueAsync(new AccountEmailJob(AccountEmailKind.PasswordReset, email.Trim()), cancellationToken);
 
     public Task RequestEmailVerificationAsync(string idToken, CancellationToken cancellationToken) =>
         auth.SendEmailVerificationAsync(idToken, cancellationToken);
 
-    /// <summary>Deletes the Firebase account, the user's data and their place in the schedule index.</summary>
+    /// <summary>
+    /// Deletes the Firebase account and takes the user's schedules out of the index at once; the user's
+    /// data is deleted by the worker (<see cref="AccountCleanupJob"/>, durable and retried).
+    /// </summary>
     public async Task DeleteAccountAsync(string uid, CancellationToken cancellationToken)
     {
         await auth.DeleteUserAsync(uid, cancellationToken);
-        await database.DeleteAsync(UserPaths.User(uid), cancellationToken);
         await schedules.RemoveUserAsync(uid);
+        await queue.EnqueueAsync(new AccountCleanupJob(uid), CancellationToken.None);
         await userCache.EvictAsync(uid, cancellationToken);
         LogDeleted(logger, uid);
     }
@@ -161,9 +161,6 @@ public sealed partial class AccountService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Sign-in refused for {Email}: {Reason}")]
     private static partial void LogSignInRefused(ILogger logger, string email, AuthErrorCode reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Password reset requested for unknown account {Email}")]
-    private static partial void LogResetForUnknownAccount(ILogger logger, string email);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Account {Uid} deleted with its data")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {Uid} deleted; data clean-up queued")]
     private static partial void LogDeleted(ILogger logger, string uid);
 }

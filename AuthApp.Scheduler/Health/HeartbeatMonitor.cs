@@ -1,15 +1,19 @@
+using AuthApp.Scheduler.Schedules;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace AuthApp.Scheduler.Health;
 
-/// <summary>Readiness: unhealthy when the worker's loop has stalled or cannot reach Redis.</summary>
-internal sealed class HeartbeatMonitor(IOptions<HeartbeatOptions> options, TimeProvider clock) : IHealthCheck
+/// <summary>
+/// Readiness: unhealthy when the schedule loop has not completed an iteration (which needs Redis) for
+/// <c>Scheduler:MissedBeatsBeforeUnhealthy</c> intervals, i.e. when it stalls or Redis is gone.
+/// </summary>
+internal sealed class HeartbeatMonitor(IOptions<SchedulerOptions> options, TimeProvider clock) : IHealthCheck
 {
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
     private long _lastBeatTicks;
 
-    public void RecordBeat(DateTimeOffset at) => Interlocked.Exchange(ref _lastBeatTicks, at.UtcTicks);
+    public void RecordBeat() => Interlocked.Exchange(ref _lastBeatTicks, clock.GetUtcNow().UtcTicks);
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

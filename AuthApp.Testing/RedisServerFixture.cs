@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
+using Xunit;
 
-namespace AuthApp.WorkQueue.Tests.Infrastructure;
+namespace AuthApp.Testing;
 
 /// <summary>
-/// A real <c>redis-server</c> on a free loopback port, without persistence, shared by every test
-/// (each test uses its own stream name). Killed when the run ends.
+/// A real <c>redis-server</c> on a free loopback port, without persistence, shared by every test of an assembly
+/// (each test uses its own keys). Killed when the run ends.
 /// </summary>
 public sealed class RedisServerFixture : IAsyncLifetime
 {
