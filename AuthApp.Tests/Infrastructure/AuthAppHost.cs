@@ -35,7 +35,8 @@ public static class AuthAppHost
         return latest.Values.ToList();
     }
 
-    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken)
+    /// <param name="geminiBaseUrl">Where the API calls Gemini (a local stand-in); the real service when null.</param>
+    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, Uri? geminiBaseUrl = null)
     {
         // Every run starts from an empty database.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AuthApp_AppHost>(["Database:Persist=false"], cancellationToken);
@@ -58,6 +59,10 @@ public static class AuthAppHost
         builder.CreateResourceBuilder(api)
             .WithEnvironment("ReverseProxy__TrustedProxies__0", "127.0.0.1")
             .WithEnvironment("ReverseProxy__TrustedProxies__1", "::1");
+        if (geminiBaseUrl is not null)
+        {
+            builder.CreateResourceBuilder(api).WithEnvironment("Voice__GeminiBaseUrl", geminiBaseUrl.ToString());
+        }
 
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
 
