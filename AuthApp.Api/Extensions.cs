@@ -17,7 +17,6 @@ internal static class Extensions
     /// <summary>The API's features: one service per feature, each over the Firebase clients.</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DueScheduleIndex>();
         builder.Services.AddSingleton<LicenseService>();
         builder.Services.AddSingleton<AccountService>();

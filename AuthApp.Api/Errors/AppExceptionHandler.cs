@@ -57,6 +57,10 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
 
         return exception.InnerException switch
         {
+            // The serializer wraps the reader's own exception when the text is not JSON at all; a bare
+            // JsonException with a path is a member of the wrong type.
+            JsonException { InnerException: JsonException } =>
+                AppError.BadRequest("malformed_json", "The request body is not valid JSON."),
             JsonException { Path: { Length: > 2 } path } => AppError.BadRequest(
                 "invalid_field", $"Field '{FieldName(path)}' has the wrong type or format.", FieldName(path)),
             JsonException => AppError.BadRequest("malformed_json", "The request body is not valid JSON."),

@@ -64,7 +64,7 @@ public static class ProblemExtensions
         var errors = validation.Errors.ToDictionary(
             entry => JsonNamingPolicy.CamelCase.ConvertName(entry.Key),
             entry => entry.Value.Select(message => message
-                    .Replace($"The {entry.Key} field is required.", $"Field '{JsonNamingPolicy.CamelCase.ConvertName(entry.Key)}' is required.", StringComparison.Ordinal)
+                    .Replace($"The {entry.Key} field", $"Field '{JsonNamingPolicy.CamelCase.ConvertName(entry.Key)}'", StringComparison.Ordinal)
                     .Replace($"'{entry.Key}'", $"'{JsonNamingPolicy.CamelCase.ConvertName(entry.Key)}'", StringComparison.Ordinal))
                 .ToArray());
         validation.Errors.Clear();

@@ -1,3 +1,4 @@
+using AuthApp.Firebase.Http;
 using System.Buffers;
 using System.Diagnostics;
 using System.Net;
@@ -24,9 +25,6 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
 
     /// <summary>The ETag the database gives an empty location.</summary>
     public const string NullETag = "null_etag";
-
-    /// <summary>Marks a request that must not be retried after an ambiguous failure (pushes, conditional writes).</summary>
-    internal static readonly HttpRequestOptionsKey<bool> NotIdempotent = new("AuthApp.Firebase.Database.NotIdempotent");
 
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
 
@@ -119,10 +117,11 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
             writer.WriteEndObject();
         }
 
+        // A PATCH sets values: sending it twice leaves the same state.
         using var request = new HttpRequestMessage(HttpMethod.Patch, BuildUri(segments, new StringBuilder("?print=silent")))
         {
             Content = JsonContent(buffer.WrittenMemory.ToArray()),
-        };
+        }.MarkIdempotent();
         using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
     }
 
@@ -134,7 +133,8 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
         {
             Content = JsonContent(value),
         };
-        request.Options.Set(NotIdempotent, true);
+        // A push that reached the server but whose answer was lost must not create a second child.
+        request.MarkNotIdempotent();
         using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
         var body = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
         return body?["name"]?.GetValue<string>() ?? throw Unexpected(segments, "the push response carried no name");
@@ -189,7 +189,8 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
         using var request = new HttpRequestMessage(method, BuildUri(segments, null)) { Content = content };
         request.Headers.TryAddWithoutValidation("if-match", etag);
         request.Headers.Add("X-Firebase-ETag", "true");
-        request.Options.Set(NotIdempotent, true);
+        // Resending a conditional write after an ambiguous failure could apply a transaction twice.
+        request.MarkNotIdempotent();
         using var response = await SendAsync(request, segments, cancellationToken, allowPreconditionFailed: true).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.PreconditionFailed)
         {

@@ -13,11 +13,14 @@ using Polly.Timeout;
 
 namespace AuthApp.Firebase.Http;
 
-/// <summary>Marks a request safe to send twice; only such requests are retried after a failure
-/// that may have reached the server (5xx other than 503, timeouts, connection errors).</summary>
+/// <summary>
+/// Whether a request is safe to send twice; only such requests are retried after a failure that may have
+/// reached the server (5xx other than 503, timeouts, connection errors). By default that is HTTP's own
+/// idempotent methods; a client marks the exceptions (a lookup POST is safe, an if-match PUT is not).
+/// </summary>
 internal static class FirebaseRequest
 {
-    public static readonly HttpRequestOptionsKey<bool> Idempotent = new("AuthApp.Firebase.Idempotent");
+    private static readonly HttpRequestOptionsKey<bool> Idempotent = new("AuthApp.Firebase.Idempotent");
 
     public static HttpRequestMessage MarkIdempotent(this HttpRequestMessage request)
     {
@@ -25,10 +28,18 @@ internal static class FirebaseRequest
         return request;
     }
 
+    public static HttpRequestMessage MarkNotIdempotent(this HttpRequestMessage request)
+    {
+        request.Options.Set(Idempotent, false);
+        return request;
+    }
+
     public static bool IsIdempotent(this HttpRequestMessage? request) =>
         request is not null
-        && (request.Method == HttpMethod.Get
-            || (request.Options.TryGetValue(Idempotent, out var idempotent) && idempotent));
+        && (request.Options.TryGetValue(Idempotent, out var idempotent)
+            ? idempotent
+            : request.Method == HttpMethod.Get || request.Method == HttpMethod.Head
+              || request.Method == HttpMethod.Put || request.Method == HttpMethod.Delete);
 }
 
 internal static class FirebaseHttpClientBuilderExtensions

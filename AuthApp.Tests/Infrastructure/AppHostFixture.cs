@@ -33,6 +33,24 @@ public sealed class AppHostFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>
+    /// One client per API replica, straight to the replica rather than through the orchestrator's proxy
+    /// (which would keep a connection on one replica), all presenting <paramref name="clientAddress"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<HttpClient>> CreateReplicaClientsAsync(string clientAddress)
+    {
+        var replicas = await App.InstancesAsync("api", TestContext.Current.CancellationToken);
+        return replicas
+            .Select(replica => replica.Snapshot.EnvironmentVariables.Single(variable => variable.Name == "ASPNETCORE_URLS").Value!)
+            .Select(url =>
+            {
+                var client = new HttpClient { BaseAddress = new Uri(url.Split(';')[0]) };
+                client.DefaultRequestHeaders.Add("X-Forwarded-For", clientAddress);
+                return client;
+            })
+            .ToList();
+    }
+
     /// <summary>A fresh address from the documentation range 198.18.0.0/15, one per caller.</summary>
     public string NextClientAddress()
     {
@@ -56,12 +74,19 @@ public sealed class AppHostFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>Calls the Auth emulator's REST API (Identity Toolkit paths, or its <c>emulator/v1</c> paths).</summary>
-    public async Task<JsonNode?> CallAuthEmulatorAsync(HttpMethod method, string path, JsonObject? body = null)
+    /// <summary>
+    /// Calls the Auth emulator's REST API (Identity Toolkit paths, or its <c>emulator/v1</c> paths), as an
+    /// administrator (<c>Bearer owner</c>) or, with <paramref name="asAdmin"/> false, as a client app would.
+    /// </summary>
+    public async Task<JsonNode?> CallAuthEmulatorAsync(HttpMethod method, string path, JsonObject? body = null, bool asAdmin = true)
     {
         using var emulator = CreateHttpClient("firebase-auth");
         using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new("Bearer", "owner");
+        if (asAdmin)
+        {
+            request.Headers.Authorization = new("Bearer", "owner");
+        }
+
         request.Headers.Add("X-Goog-Api-Key", "fake-api-key");
         if (body is not null)
         {

@@ -35,6 +35,9 @@ public static class AuthAppHost
         return latest.Values.ToList();
     }
 
+    /// <summary>The API's rolling log file for this test run (both replicas share it).</summary>
+    public static readonly string ApiLogFile = Path.Combine(Path.GetTempPath(), $"authapp-tests-{Environment.ProcessId}", "app.log");
+
     /// <param name="geminiBaseUrl">Where the API calls Gemini (a local stand-in); the real service when null.</param>
     public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, Uri? geminiBaseUrl = null)
     {
@@ -58,14 +61,14 @@ public static class AuthAppHost
         var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
         builder.CreateResourceBuilder(api)
             .WithEnvironment("ReverseProxy__TrustedProxies__0", "127.0.0.1")
-            .WithEnvironment("ReverseProxy__TrustedProxies__1", "::1");
+            .WithEnvironment("ReverseProxy__TrustedProxies__1", "::1")
+            .WithEnvironment("Logging__File__Path", ApiLogFile);
         if (geminiBaseUrl is not null)
         {
             builder.CreateResourceBuilder(api).WithEnvironment("Voice__GeminiBaseUrl", geminiBaseUrl.ToString());
         }
 
-        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
-
+        // No resilience handler on the tests' own clients: a retried 429 or 503 would hide what the API answered.
         var app = await builder.BuildAsync(cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);
