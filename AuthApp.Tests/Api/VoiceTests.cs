@@ -113,12 +113,8 @@ public sealed class VoiceTests(AppHostFixture host)
     public async Task Voice_command_answers_503_with_retry_after_when_gemini_is_unavailable()
     {
         using var user = await UserWithLampAsync();
-        // A client that sends once: the test clients' own resilience would retry the 503.
-        using var client = new HttpClient { BaseAddress = host.App.GetEndpoint("api", "http") };
-        client.DefaultRequestHeaders.Add("X-Forwarded-For", host.NextClientAddress());
-        client.DefaultRequestHeaders.Authorization = new("Bearer", user.User.IdToken);
 
-        using var response = await client.PostAsJsonAsync("/auth/voice_command", new { text = FakeGemini.Commands.Overloaded }, Cancellation);
+        using var response = await user.Client.PostAsJsonAsync("/auth/voice_command", new { text = FakeGemini.Commands.Overloaded }, Cancellation);
 
         var problem = await response.ReadProblemAsync(HttpStatusCode.ServiceUnavailable);
         Assert.Equal("upstream_unavailable", (string?)problem["code"]);
