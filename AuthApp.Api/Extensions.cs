@@ -30,7 +30,7 @@ internal static class Extensions
             .Bind(builder.Configuration.GetSection(VoiceOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddHttpClient<IVoiceInterpreter, GeminiVoiceInterpreter>();
+        builder.Services.AddHttpClient<IVoiceInterpreter, GeminiVoiceInterpreter>().AddGeminiResilience();
         return builder;
     }
 

@@ -20,9 +20,21 @@ public sealed class MonitoringService(IFirebaseDatabase database, UserCache user
             }
         }
 
-        // New sensors start at "0"; sensors already reporting keep their readings.
-        await database.UpdateAsync(UserPaths.MonitoringVenue(uid, venue),
-            sensors.Distinct(StringComparer.Ordinal).ToDictionary(sensor => sensor, _ => (JsonNode?)"0"), cancellationToken);
+        // New sensors start at "0"; sensors already reporting keep their readings. A transaction, so that a
+        // reading written by a sensor meanwhile is not overwritten either.
+        await database.TransactAsync(UserPaths.MonitoringVenue(uid, venue), current =>
+        {
+            var readings = current is JsonObject existing ? (JsonObject)existing.DeepClone() : [];
+            foreach (var sensor in sensors)
+            {
+                if (!readings.ContainsKey(sensor))
+                {
+                    readings[sensor] = "0";
+                }
+            }
+
+            return readings;
+        }, cancellationToken: cancellationToken);
         await userCache.EvictAsync(uid, cancellationToken);
         return await GetAllAsync(uid, cancellationToken);
     }

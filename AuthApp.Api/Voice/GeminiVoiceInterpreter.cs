@@ -49,7 +49,9 @@ internal sealed partial class GeminiVoiceInterpreter(HttpClient http, Microsoft.
                         RetryAfter = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(30),
                     };
                 case >= HttpStatusCode.InternalServerError:
-                    throw AppError.Unavailable("The voice assistant is unavailable; try again shortly.", response.Headers.RetryAfter?.Delta);
+                    // Gemini rarely sends Retry-After; the client is told when to retry either way.
+                    throw AppError.Unavailable("The voice assistant is unavailable; try again shortly.",
+                        response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5));
                 case not HttpStatusCode.OK:
                     LogUnexpectedStatus(logger, (int)response.StatusCode);
                     return null;

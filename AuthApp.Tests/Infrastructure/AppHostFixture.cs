@@ -10,9 +10,13 @@ public sealed class AppHostFixture : IAsyncLifetime
     public const string DatabaseNamespace = "demo-authapp-default-rtdb";
 
     private DistributedApplication? _app;
+    private FakeGemini? _gemini;
     private int _clientAddress;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
+
+    /// <summary>The local Gemini stand-in the API's voice commands talk to.</summary>
+    public FakeGemini Gemini => _gemini ?? throw new InvalidOperationException("The fake Gemini has not started.");
 
     public HttpClient CreateHttpClient(string resource) => App.CreateHttpClient(resource, "http");
 
@@ -94,13 +98,23 @@ public sealed class AppHostFixture : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonNode?>(TestContext.Current.CancellationToken);
     }
 
-    public async ValueTask InitializeAsync() => _app = await AuthAppHost.StartAsync(TestContext.Current.CancellationToken);
+    public async ValueTask InitializeAsync()
+    {
+        // Before the AppHost: the API is given the fake's address when it starts.
+        _gemini = await FakeGemini.StartAsync(TestContext.Current.CancellationToken);
+        _app = await AuthAppHost.StartAsync(TestContext.Current.CancellationToken, _gemini.BaseUrl);
+    }
 
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {
             await _app.DisposeAsync();
+        }
+
+        if (_gemini is not null)
+        {
+            await _gemini.DisposeAsync();
         }
     }
 }

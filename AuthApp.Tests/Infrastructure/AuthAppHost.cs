@@ -38,7 +38,8 @@ public static class AuthAppHost
     /// <summary>The API's rolling log file for this test run (both replicas share it).</summary>
     public static readonly string ApiLogFile = Path.Combine(Path.GetTempPath(), $"authapp-tests-{Environment.ProcessId}", "app.log");
 
-    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken)
+    /// <param name="geminiBaseUrl">Where the API calls Gemini (a local stand-in); the real service when null.</param>
+    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, Uri? geminiBaseUrl = null)
     {
         // Every run starts from an empty database.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AuthApp_AppHost>(["Database:Persist=false"], cancellationToken);
@@ -62,6 +63,10 @@ public static class AuthAppHost
             .WithEnvironment("ReverseProxy__TrustedProxies__0", "127.0.0.1")
             .WithEnvironment("ReverseProxy__TrustedProxies__1", "::1")
             .WithEnvironment("Logging__File__Path", ApiLogFile);
+        if (geminiBaseUrl is not null)
+        {
+            builder.CreateResourceBuilder(api).WithEnvironment("Voice__GeminiBaseUrl", geminiBaseUrl.ToString());
+        }
 
         // No resilience handler on the tests' own clients: a retried 429 or 503 would hide what the API answered.
         var app = await builder.BuildAsync(cancellationToken);
