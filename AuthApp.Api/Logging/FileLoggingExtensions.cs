@@ -28,6 +28,8 @@ internal static class FileLoggingExtensions
             .MinimumLevel.Is(ToSerilog(options.MinimumLevel))
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
+            // Polly reports every HTTP attempt at Information: thousands of lines a second under load.
+            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.File(
                 new CompactJsonFormatter(),

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AuthApp.Tests.Infrastructure;
+using static AuthApp.Tests.Infrastructure.ProblemResponses;
 
 namespace AuthApp.Tests.Api;
 
@@ -298,19 +299,5 @@ public sealed class AccountTests(AppHostFixture host)
     {
         var codes = await host.CallAuthEmulatorAsync(HttpMethod.Get, $"/emulator/v1/projects/{AppHostFixture.ProjectId}/oobCodes");
         return codes!["oobCodes"]!.AsArray().OfType<JsonNode>().Where(code => (string?)code["email"] == email).ToList();
-    }
-
-    internal static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
-
-    internal static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
-        Assert.Equal(code, (string?)problem["code"]);
-        Assert.Equal((int)status, (int?)problem["status"]);
-        Assert.False(string.IsNullOrEmpty((string?)problem["error"]));
-        Assert.False(string.IsNullOrEmpty((string?)problem["traceId"]));
-        return problem;
     }
 }

@@ -41,7 +41,7 @@ public sealed class SystemStartupTests(AppHostFixture host)
     [Fact]
     public async Task Api_and_scheduler_hold_connections_to_the_cache()
     {
-        await using var redis = await ConnectToCacheAsync();
+        await using var redis = await host.ConnectToCacheAsync();
 
         var clients = await redis.GetServers()[0].ClientListAsync();
 
@@ -53,7 +53,7 @@ public sealed class SystemStartupTests(AppHostFixture host)
     [Fact]
     public async Task Every_scheduler_replica_writes_a_fresh_heartbeat_to_the_cache()
     {
-        await using var redis = await ConnectToCacheAsync();
+        await using var redis = await host.ConnectToCacheAsync();
         var server = redis.GetServers()[0];
         var database = redis.GetDatabase();
 
@@ -94,12 +94,5 @@ public sealed class SystemStartupTests(AppHostFixture host)
         using var response = await client.GetAsync("/health", Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private async Task<ConnectionMultiplexer> ConnectToCacheAsync()
-    {
-        var connectionString = await host.App.GetConnectionStringAsync("cache", Cancellation);
-        Assert.False(string.IsNullOrEmpty(connectionString));
-        return await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
     }
 }

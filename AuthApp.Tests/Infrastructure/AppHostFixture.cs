@@ -58,6 +58,14 @@ public sealed class AppHostFixture : IAsyncLifetime
         return $"198.18.{n / 250}.{n % 250 + 1}";
     }
 
+    /// <summary>A connection to the AppHost's Redis, with admin commands allowed (CLIENT LIST, KEYS).</summary>
+    public async Task<StackExchange.Redis.ConnectionMultiplexer> ConnectToCacheAsync()
+    {
+        var connectionString = await App.GetConnectionStringAsync("cache", TestContext.Current.CancellationToken);
+        Assert.False(string.IsNullOrEmpty(connectionString));
+        return await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
+    }
+
     /// <summary>Reads a path of the local Realtime Database directly, bypassing the API.</summary>
     public async Task<JsonNode?> ReadDatabaseAsync(string path)
     {

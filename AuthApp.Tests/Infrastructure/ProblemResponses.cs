@@ -19,6 +19,18 @@ public static class ProblemResponses
         Assert.Equal((int)status, (int?)problem["status"]);
         Assert.False(string.IsNullOrWhiteSpace((string?)problem["code"]), "the problem has no code");
         Assert.False(string.IsNullOrWhiteSpace((string?)problem["error"]), "the problem has no error message");
+        Assert.False(string.IsNullOrWhiteSpace((string?)problem["traceId"]), "the problem has no trace id");
         return problem;
     }
+
+    /// <summary>As <see cref="ReadProblemAsync"/>, and the problem's <c>code</c> is <paramref name="code"/>.</summary>
+    public static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var problem = await response.ReadProblemAsync(status);
+        Assert.Equal(code, (string?)problem["code"]);
+        return problem;
+    }
+
+    /// <summary>A JSON body exactly as written, for requests a serializer would not produce.</summary>
+    public static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }

@@ -51,6 +51,13 @@ public static class TestUsers
         return ((string)body["idToken"]!, (string)body["refreshToken"]!);
     }
 
+    /// <summary>Schedules a device through the API.</summary>
+    public static async Task SetScheduleAsync(this TestUser user, string venue, string device, string time, string action)
+    {
+        using var response = await user.Client.PostAsJsonAsync("/auth/set_schedule", new { venue, device, time, action }, TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"set_schedule answered {(int)response.StatusCode}");
+    }
+
     /// <summary>Adds a venue with one device through the API.</summary>
     public static async Task AddDeviceAsync(this TestUser user, string venue, string device, string state = "off")
     {

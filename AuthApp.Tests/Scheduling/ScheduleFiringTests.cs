@@ -15,60 +15,73 @@ public sealed class ScheduleFiringTests(AppHostFixture host)
     [Fact]
     public async Task A_schedule_set_through_the_api_fires_once_and_updates_the_device()
     {
-        await using var stack = new SchedulingStack(host);
-        using var user = await stack.NewUserAsync();
+        using var user = await host.SignUpAsync();
         await user.AddDeviceAsync("kitchen", "lamp");
-        var (time, at) = SchedulingStack.NextMinute();
+        var (time, at) = NextMinute();
 
         await user.SetScheduleAsync("kitchen", "lamp", time, "on");
 
         var id = $"{user.Uid}/kitchen/lamp";
-        Assert.True(await SchedulingStack.EventuallyAsync(
-            async () => (string?)await stack.ReadAsync($"users/{user.Uid}/venues/kitchen/lamp") == "on", FireTimeout),
-            "the device was not switched on by its schedule");
-        var lastNotified = (long?)await stack.ReadAsync($"users/{user.Uid}/schedules/kitchen/lamp/lastNotified");
+        await Eventually.TrueAsync(
+            async () => (string?)await host.ReadDatabaseAsync($"users/{user.Uid}/venues/kitchen/lamp") == "on",
+            "the device was not switched on by its schedule", FireTimeout);
+        var lastNotified = (long?)await host.ReadDatabaseAsync($"users/{user.Uid}/schedules/kitchen/lamp/lastNotified");
         Assert.InRange(lastNotified ?? 0, at.ToUnixTimeSeconds(), at.ToUnixTimeSeconds() + 30);
 
-        var redis = await stack.RedisAsync();
+        await using var connection = await host.ConnectToCacheAsync();
+        var redis = connection.GetDatabase();
         Assert.Equal("fired", (string?)await redis.StringGetAsync($"authapp:schedules:fired:{id}:{at.ToUnixTimeSeconds()}"));
         Assert.Equal(1, await FiredCountAsync(redis, id));
         // The next occurrence is tomorrow.
         Assert.Equal(at.AddDays(1).ToUnixTimeSeconds(), await redis.SortedSetScoreAsync("authapp:schedules:due", id));
         // The "Schedule Completed" push went through the queue and was handled by a replica.
-        Assert.True(await SchedulingStack.EventuallyAsync(
-            () => redis.KeyExistsAsync($"authapp:jobs:done:push.send:schedule:{id}:{at.ToUnixTimeSeconds()}"), TimeSpan.FromSeconds(20)),
+        await Eventually.TrueAsync(
+            () => redis.KeyExistsAsync($"authapp:jobs:done:push.send:schedule:{id}:{at.ToUnixTimeSeconds()}"),
             "the push job did not complete");
     }
 
     [Fact]
     public async Task Two_scheduler_replicas_fire_every_occurrence_exactly_once()
     {
-        await using var stack = new SchedulingStack(host);
-        using var user = await stack.NewUserAsync();
+        using var user = await host.SignUpAsync();
         var devices = Enumerable.Range(1, 20).Select(i => $"light{i:D2}").ToList();
         foreach (var device in devices)
         {
             await user.AddDeviceAsync("hall", device);
         }
 
-        var (time, at) = SchedulingStack.NextMinute();
+        var (time, at) = NextMinute();
         foreach (var device in devices)
         {
             await user.SetScheduleAsync("hall", device, time, "3");
         }
 
-        Assert.True(await SchedulingStack.EventuallyAsync(async () =>
-            (await stack.ReadAsync($"users/{user.Uid}/venues/hall"))!.AsObject()
-                .Count(pair => pair.Value is JsonValue value && value.TryGetValue(out string? state) && state == "3") == devices.Count, FireTimeout),
-            "not every device was set by its schedule");
+        await Eventually.TrueAsync(async () =>
+            (await host.ReadDatabaseAsync($"users/{user.Uid}/venues/hall"))!.AsObject()
+                .Count(pair => pair.Value is JsonValue value && value.TryGetValue(out string? state) && state == "3") == devices.Count,
+            "not every device was set by its schedule", FireTimeout);
 
         // Give a duplicate the time to happen, then count.
         await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
-        var redis = await stack.RedisAsync();
+        await using var connection = await host.ConnectToCacheAsync();
+        var redis = connection.GetDatabase();
         foreach (var device in devices)
         {
             Assert.Equal(1, await FiredCountAsync(redis, $"{user.Uid}/hall/{device}"));
         }
+    }
+
+    /// <summary>The next whole UTC minute at least 15 s away, as "HH:mm", and its instant.</summary>
+    private static (string Time, DateTimeOffset At) NextMinute()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var at = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(1);
+        if (at - now < TimeSpan.FromSeconds(15))
+        {
+            at = at.AddMinutes(1);
+        }
+
+        return (at.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), at);
     }
 
     /// <summary>How many times the audit stream saw <paramref name="id"/> fire.</summary>

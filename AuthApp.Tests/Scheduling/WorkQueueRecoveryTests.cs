@@ -20,8 +20,8 @@ public sealed class WorkQueueRecoveryTests(AppHostFixture host)
     [Fact]
     public async Task A_job_left_pending_by_a_killed_consumer_is_finished_by_a_live_replica()
     {
-        await using var stack = new SchedulingStack(host);
-        var redis = await stack.RedisAsync();
+        await using var connection = await host.ConnectToCacheAsync();
+        var redis = connection.GetDatabase();
         var jobId = "e2e-" + Guid.NewGuid().ToString("N");
         var payload = JsonSerializer.Serialize(new { uid = "e2e-nobody-" + jobId, title = "t", body = "b", idempotencyKey = jobId });
 
@@ -30,13 +30,12 @@ public sealed class WorkQueueRecoveryTests(AppHostFixture host)
         var taken = (string)result[1]!;
 
         // ClaimMinIdleTime (30 s) plus a claim interval (10 s): a live replica reclaims and runs it.
-        Assert.True(await SchedulingStack.EventuallyAsync(async () =>
-            (await redis.StreamPendingMessagesAsync(Stream, Group, 10, "e2e-killed-consumer")).Length == 0, TimeSpan.FromSeconds(75)),
-            "the dead consumer's message was never reclaimed");
+        await Eventually.TrueAsync(async () =>
+            (await redis.StreamPendingMessagesAsync(Stream, Group, 10, "e2e-killed-consumer")).Length == 0,
+            "the dead consumer's message was never reclaimed", TimeSpan.FromSeconds(75));
         if (taken == (string)result[0]!)
         {
-            Assert.True(await SchedulingStack.EventuallyAsync(() => redis.KeyExistsAsync($"{Stream}:done:{jobId}"), TimeSpan.FromSeconds(15)),
-                "the reclaimed job did not complete");
+            await Eventually.TrueAsync(() => redis.KeyExistsAsync($"{Stream}:done:{jobId}"), "the reclaimed job did not complete");
         }
 
         Assert.Empty(await redis.StreamRangeAsync(Stream, taken, taken));
@@ -45,8 +44,8 @@ public sealed class WorkQueueRecoveryTests(AppHostFixture host)
     [Fact]
     public async Task A_poison_message_lands_in_the_dead_letter_stream()
     {
-        await using var stack = new SchedulingStack(host);
-        var redis = await stack.RedisAsync();
+        await using var connection = await host.ConnectToCacheAsync();
+        var redis = connection.GetDatabase();
         var jobId = "e2e-poison-" + Guid.NewGuid().ToString("N");
 
         var messageId = await redis.StreamAddAsync(Stream,
@@ -59,14 +58,14 @@ public sealed class WorkQueueRecoveryTests(AppHostFixture host)
         ]);
 
         StreamEntry? dead = null;
-        Assert.True(await SchedulingStack.EventuallyAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             dead = (await redis.StreamRangeAsync($"{Stream}:dead"))
                 .Where(entry => entry.Values is not null && entry["jobId"] == jobId)
                 .Select(entry => (StreamEntry?)entry)
                 .FirstOrDefault();
             return dead is not null;
-        }, TimeSpan.FromSeconds(30)), "the poison message was not dead-lettered");
+        }, "the poison message was not dead-lettered", TimeSpan.FromSeconds(30));
         var fields = dead!.Value.Values.ToDictionary(field => field.Name.ToString(), field => field.Value.ToString());
         var shown = string.Join(", ", fields.Select(field => $"{field.Key}={field.Value}"));
         Assert.True(fields.GetValueOrDefault("originalMessageId") == messageId.ToString(), shown);
