@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test: unit, integration (official Auth emulator, local Realtime Database emulator,
+# Runs every test: unit, integration (official Firebase Auth emulator, local Realtime Database emulator,
 # real Redis) and end-to-end (the real AppHost under Aspire.Hosting.Testing).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 
-dotnet test --solution AuthApp.sln "$@"
+summary=$(mktemp)
+trap 'rm -f "$summary"' EXIT
+status=0
+dotnet test --solution AuthApp.sln "$@" | tee "$summary" || status=$?
+
+# One plain closing line, whatever the runner's own summary looks like.
+passed=$(grep -oP '^\s+succeeded: \K\d+' "$summary" | tail -1 || true)
+failed=$(grep -oP '^\s+failed: \K\d+' "$summary" | tail -1 || true)
+echo "Tests: ${passed:-0} passed, ${failed:-0} failed"
+exit "$status"
