@@ -1,7 +1,11 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRedisClient("cache", configureOptions: redis => redis.ClientName = builder.Environment.ApplicationName);
+// No Redis spans: the worker polls Redis every second (queue, heartbeats, metrics), and those root spans
+// would bury the traces of schedule runs and jobs in the dashboard.
+builder.AddRedisClient("cache",
+    configureSettings: redis => redis.DisableTracing = true,
+    configureOptions: redis => redis.ClientName = builder.Environment.ApplicationName);
 builder.AddFirebase();
 builder.AddScheduler();
 builder.AddJobHandlers();
