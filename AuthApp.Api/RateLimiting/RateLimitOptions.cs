@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace AuthApp.Api.RateLimiting;
 
@@ -8,18 +9,27 @@ public sealed class RateLimitOptions
     public const string SectionName = "RateLimiting";
 
     /// <summary><c>POST /auth/login</c> per client address.</summary>
+    [ValidateObjectMembers]
     public WindowLimit Login { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(1) };
 
     /// <summary><c>POST /auth/login</c> per account (normalized email), whatever the address.</summary>
+    [ValidateObjectMembers]
     public WindowLimit LoginPerAccount { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(1) };
 
+    [ValidateObjectMembers]
     public WindowLimit Signup { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(10) };
 
+    [ValidateObjectMembers]
     public WindowLimit Refresh { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromMinutes(1) };
 
     /// <summary>Password-reset and verification e-mails per client address.</summary>
+    [ValidateObjectMembers]
     public WindowLimit AccountEmails { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(15) };
 }
+
+/// <summary>Checks every limit, nested ones included (plain data-annotation validation stops at the top level).</summary>
+[OptionsValidator]
+public sealed partial class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>;
 
 public sealed class WindowLimit
 {
