@@ -19,6 +19,8 @@ internal static class Extensions
     {
         builder.Services.AddSingleton<DueScheduleIndex>();
         builder.AddWorkQueue();
+        // Enqueue spans link a request to the job a scheduler replica runs for it.
+        builder.AddTracingSources(WorkQueueExtensions.TelemetryName);
         builder.Services.AddSingleton<LicenseService>();
         builder.Services.AddSingleton<AccountService>();
         builder.Services.AddSingleton<VenueService>();

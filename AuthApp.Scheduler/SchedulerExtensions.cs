@@ -24,7 +24,6 @@ internal static class SchedulerExtensions
             .ValidateOnStart();
 
         builder.Services.AddMetrics();
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SchedulerTelemetry>();
         builder.Services.AddSingleton<DueScheduleIndex>();
         builder.Services.AddSingleton<OccurrenceClaims>();
