@@ -1,3 +1,4 @@
+using AuthApp.Testing;
 using System.Collections.Concurrent;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Tests.Infrastructure;
@@ -33,7 +34,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         {
             _requests.AddOrUpdate(context.Request.Path.Value!.Split(':').Last(), 1, (_, n) => n + 1);
             return _respond(context);
-        }));
+        }), TestContext.Current.CancellationToken);
         _host = FirebaseTestHost.Build(
             new Dictionary<string, string?> { ["Firebase:AuthEmulatorHost"] = $"127.0.0.1:{_server.BaseAddress.Port}" },
             builder => builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler()));

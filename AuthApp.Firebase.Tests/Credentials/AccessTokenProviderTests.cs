@@ -1,3 +1,4 @@
+using AuthApp.Testing;
 using System.Security.Cryptography;
 using System.Text.Json;
 using AuthApp.Firebase.Credentials;
@@ -33,7 +34,7 @@ public sealed class AccessTokenProviderTests
             var form = await context.Request.ReadFormAsync();
             assertions.Enqueue(form["assertion"].ToString());
             await context.Response.WriteAsJsonAsync(new { access_token = $"ya29.test-{assertions.Count}", expires_in = 3600, token_type = "Bearer" });
-        }));
+        }), TestContext.Current.CancellationToken);
         using var rsa = RSA.Create(2048);
         var json = JsonSerializer.Serialize(new Dictionary<string, string>
         {

@@ -1,3 +1,4 @@
+using AuthApp.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -29,7 +30,7 @@ public sealed class CertificateServer : IAsyncDisposable
                 context.Response.Headers.CacheControl = $"public, max-age={server.MaxAgeSeconds}, must-revalidate, no-transform";
                 context.Response.ContentType = "application/json; charset=UTF-8";
                 await context.Response.WriteAsync(server.Json);
-            }));
+            }), TestContext.Current.CancellationToken);
         return server;
     }
 

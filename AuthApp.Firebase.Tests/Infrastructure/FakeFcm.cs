@@ -1,3 +1,4 @@
+using AuthApp.Testing;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -28,7 +29,7 @@ public sealed class FakeFcm : IAsyncDisposable
             using var reader = new StreamReader(context.Request.Body);
             fcm.Received.Enqueue((context.Request.Headers.Authorization.ToString(), await reader.ReadToEndAsync()));
             await fcm.Respond(context, attempt);
-        }));
+        }), TestContext.Current.CancellationToken);
         return fcm;
     }
 

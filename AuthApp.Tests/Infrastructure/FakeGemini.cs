@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using AuthApp.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace AuthApp.Tests.Infrastructure;
 
@@ -39,12 +38,10 @@ public sealed class FakeGemini : IAsyncDisposable
     /// <summary>Keys starting with this are refused with Gemini's 400 <c>API_KEY_INVALID</c>.</summary>
     public const string RejectedKeyPrefix = "bad-";
 
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<GeminiRequest> _requests = new();
+    private LocalServer? _server;
 
-    private FakeGemini(WebApplication app) => _app = app;
-
-    public Uri BaseUrl { get; private set; } = null!;
+    public Uri BaseUrl => _server?.BaseAddress ?? throw new InvalidOperationException("The fake has not started.");
 
     public IReadOnlyCollection<GeminiRequest> Requests => _requests;
 
@@ -54,16 +51,8 @@ public sealed class FakeGemini : IAsyncDisposable
 
     public static async Task<FakeGemini> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var fake = new FakeGemini(app);
-        app.MapPost("/v1beta/models/{model}", fake.GenerateContentAsync);
-        await app.StartAsync(cancellationToken);
-
-        var address = app.Urls.Single(); // the bound address, with the port the OS chose
-        fake.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        var fake = new FakeGemini();
+        fake._server = await LocalServer.StartAsync(app => app.MapPost("/v1beta/models/{model}", fake.GenerateContentAsync), cancellationToken);
         return fake;
     }
 
@@ -131,7 +120,7 @@ public sealed class FakeGemini : IAsyncDisposable
         _ => "I did not understand that.",
     };
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
 
 /// <summary>One request the fake received: where it was sent, to which model, with which key header, and the prompt.</summary>

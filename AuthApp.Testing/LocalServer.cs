@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace AuthApp.Firebase.Tests.Infrastructure;
+namespace AuthApp.Testing;
 
-/// <summary>A real Kestrel server on 127.0.0.1 with a free port, playing a Google endpoint.</summary>
+/// <summary>A real Kestrel server on 127.0.0.1 with a free port, playing a remote endpoint (Google's keys, FCM, Gemini).</summary>
 public sealed class LocalServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -17,14 +17,14 @@ public sealed class LocalServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<LocalServer> StartAsync(Action<WebApplication> map)
+    public static async Task<LocalServer> StartAsync(Action<WebApplication> map, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         map(app);
-        await app.StartAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(cancellationToken);
         return new LocalServer(app, new Uri(app.Urls.Single().TrimEnd('/') + "/"));
     }
 
