@@ -1,12 +1,12 @@
 using System.Globalization;
-using AuthApp.Api.Errors;
 using System.Net;
 using System.Threading.RateLimiting;
+using AuthApp.Api.Errors;
 using AuthApp.Api.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
-using RedisRateLimiting;
 using Microsoft.Extensions.Options;
+using RedisRateLimiting;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -20,42 +20,48 @@ internal static class RateLimitingExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
 
-        var limits = builder.Configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
         builder.Services.AddRateLimiter(options =>
         {
-            options.AddPolicy(RateLimitPolicies.Login, context => PerClientAddress(context, RateLimitPolicies.Login, limits.Login));
-            options.AddPolicy(RateLimitPolicies.Signup, context => PerClientAddress(context, RateLimitPolicies.Signup, limits.Signup));
-            options.AddPolicy(RateLimitPolicies.Refresh, context => PerClientAddress(context, RateLimitPolicies.Refresh, limits.Refresh));
-            options.AddPolicy(RateLimitPolicies.AccountEmails, context => PerClientAddress(context, RateLimitPolicies.AccountEmails, limits.AccountEmails));
+            options.AddPolicy(RateLimitPolicies.Login, context => PerClientAddress(context, RateLimitPolicies.Login, limits => limits.Login));
+            options.AddPolicy(RateLimitPolicies.Signup, context => PerClientAddress(context, RateLimitPolicies.Signup, limits => limits.Signup));
+            options.AddPolicy(RateLimitPolicies.Refresh, context => PerClientAddress(context, RateLimitPolicies.Refresh, limits => limits.Refresh));
+            options.AddPolicy(RateLimitPolicies.AccountEmails, context => PerClientAddress(context, RateLimitPolicies.AccountEmails, limits => limits.AccountEmails));
             options.OnRejected = (context, _) => RejectAsync(context.HttpContext, context.Lease);
         });
         builder.Services.AddSingleton<AccountRateLimiter>();
 
-        builder.Services.AddOptions<ReverseProxyOptions>().Bind(builder.Configuration.GetSection(ReverseProxyOptions.SectionName));
-        var proxies = builder.Configuration.GetSection(ReverseProxyOptions.SectionName).Get<ReverseProxyOptions>() ?? new ReverseProxyOptions();
-        builder.Services.Configure<ForwardedHeadersOptions>(options =>
-        {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            // Only the configured proxies are believed; by default no one is (not even loopback).
-            options.KnownProxies.Clear();
-            options.KnownIPNetworks.Clear();
-            foreach (var proxy in proxies.TrustedProxies)
+        builder.Services.AddOptions<ReverseProxyOptions>()
+            .Bind(builder.Configuration.GetSection(ReverseProxyOptions.SectionName))
+            .Validate(proxies => proxies.TrustedProxies.All(proxy => IPAddress.TryParse(proxy, out _)),
+                "ReverseProxy:TrustedProxies must hold IP addresses.")
+            .Validate(proxies => proxies.TrustedNetworks.All(network => System.Net.IPNetwork.TryParse(network, out _)),
+                "ReverseProxy:TrustedNetworks must hold CIDR networks such as 10.0.0.0/8.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ForwardedHeadersOptions>()
+            .Configure<IOptions<ReverseProxyOptions>>((options, proxies) =>
             {
-                options.KnownProxies.Add(IPAddress.Parse(proxy));
-            }
+                options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                // Only the configured proxies are believed; by default no one is (not even loopback).
+                options.KnownProxies.Clear();
+                options.KnownIPNetworks.Clear();
+                foreach (var proxy in proxies.Value.TrustedProxies)
+                {
+                    options.KnownProxies.Add(IPAddress.Parse(proxy));
+                }
 
-            foreach (var network in proxies.TrustedNetworks)
-            {
-                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
-            }
-        });
+                foreach (var network in proxies.Value.TrustedNetworks)
+                {
+                    options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                }
+            });
         return builder;
     }
 
-    internal static RateLimitPartition<string> PerClientAddress(HttpContext context, string policy, WindowLimit limit)
+    private static RateLimitPartition<string> PerClientAddress(HttpContext context, string policy, Func<RateLimitOptions, WindowLimit> limit)
     {
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return Partition($"{policy}:ip:{address}", limit, context.RequestServices.GetRequiredService<IConnectionMultiplexer>());
+        var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        return Partition($"{policy}:ip:{address}", limit(limits), context.RequestServices.GetRequiredService<IConnectionMultiplexer>());
     }
 
     internal static RateLimitPartition<string> Partition(string key, WindowLimit limit, IConnectionMultiplexer redis) =>

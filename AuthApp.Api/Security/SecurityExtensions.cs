@@ -10,7 +10,6 @@ internal static class SecurityExtensions
     /// <summary>Firebase ID-token authentication, the verifiedAccess and admin policies.</summary>
     public static IHostApplicationBuilder AddAuthAppSecurity(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddHttpContextAccessor();
         builder.Services.AddAuthentication(FirebaseAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, FirebaseAuthenticationHandler>(FirebaseAuthenticationHandler.SchemeName, null);
 

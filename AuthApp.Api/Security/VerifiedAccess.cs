@@ -11,8 +11,7 @@ internal sealed class VerifiedAccessRequirement : IAuthorizationRequirement
     public const string DeniedMessage = "Access Denied: No License Token";
 }
 
-internal sealed class VerifiedAccessHandler(UserCache userCache, IHttpContextAccessor httpContextAccessor)
-    : AuthorizationHandler<VerifiedAccessRequirement>
+internal sealed class VerifiedAccessHandler(UserCache userCache) : AuthorizationHandler<VerifiedAccessRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, VerifiedAccessRequirement requirement)
     {
@@ -21,7 +20,8 @@ internal sealed class VerifiedAccessHandler(UserCache userCache, IHttpContextAcc
             return;
         }
 
-        var cancellation = httpContextAccessor.HttpContext?.RequestAborted ?? CancellationToken.None;
+        // With endpoint routing the resource being authorized is the request itself.
+        var cancellation = (context.Resource as HttpContext)?.RequestAborted ?? CancellationToken.None;
         if (await userCache.HasVerifiedAccessAsync(context.User.Uid(), cancellation))
         {
             context.Succeed(requirement);

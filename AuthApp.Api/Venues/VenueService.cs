@@ -48,14 +48,14 @@ public sealed class VenueService(IFirebaseDatabase database, ScheduleService sch
     public async Task DeleteDeviceAsync(string uid, string venue, string device, CancellationToken cancellationToken)
     {
         await RequireDeviceAsync(uid, venue, device, cancellationToken);
+        // One multi-path write: the device and its schedule go, and the venue keeps its marker so that it
+        // survives losing its last device.
         await database.UpdateAsync(UserPaths.User(uid), new Dictionary<string, JsonNode?>
         {
             [$"venues/{venue}/{device}"] = null,
+            [$"venues/{venue}/{VenueFields.Created}"] = true,
             [$"schedules/{venue}/{device}"] = null,
         }, cancellationToken);
-        // The venue must survive losing its last device.
-        await database.UpdateAsync(UserPaths.Venue(uid, venue),
-            new Dictionary<string, JsonNode?> { [VenueFields.Created] = true }, cancellationToken);
         await schedules.UnindexAsync(uid, venue, device);
         await userCache.EvictAsync(uid, cancellationToken);
     }
