@@ -19,7 +19,7 @@ public sealed class ScheduleService(
 {
     public async Task<ScheduleResponse> SetAsync(string uid, SetScheduleRequest request, CancellationToken cancellationToken)
     {
-        if (!ScheduleTime.TryParse(request.Time, out var time))
+        if (!ScheduleTime.TryParse(request.Time, out _))
         {
             throw AppError.BadRequest("invalid_time", "Field 'time' must be a time of day such as \"07:30 AM\" or \"19:30\".", "time");
         }
@@ -48,8 +48,7 @@ public sealed class ScheduleService(
         }
 
         await database.SetAsync(UserPaths.Schedule(uid, venue, device), schedule, cancellationToken);
-        var userZone = await UserTimeZoneAsync(uid, cancellationToken);
-        await IndexAsync(new ScheduleId(uid, venue, device), time, TimeZones.Resolve(request.TimeZone, userZone));
+        await IndexAsync(uid, venue, device, schedule, await UserTimeZoneAsync(uid, cancellationToken));
         await userCache.EvictAsync(uid, cancellationToken);
         return new ScheduleResponse(venue, device, request.Time.Trim(), request.Action!, "enable", request.TimeZone);
     }
@@ -100,20 +99,18 @@ public sealed class ScheduleService(
     private async Task IndexAsync(string uid, string venue, string device, JsonObject schedule, string? userZone)
     {
         var id = new ScheduleId(uid, venue, device);
-        if ((string?)schedule["status"] != "enable" || !ScheduleTime.TryParse((string?)schedule["time"], out var time))
+        if (ScheduleTiming.Of(schedule, userZone) is { } timing)
+        {
+            await index.UpsertAsync(id, timing.Next(clock.GetUtcNow()));
+        }
+        else
         {
             await index.RemoveAsync(id);
-            return;
         }
-
-        await IndexAsync(id, time, TimeZones.Resolve((string?)schedule["timeZone"], userZone));
     }
 
-    private Task IndexAsync(ScheduleId id, TimeOnly time, TimeZoneInfo zone) =>
-        index.UpsertAsync(id, Occurrences.Next(time, zone, clock.GetUtcNow()));
-
     private async Task<string?> UserTimeZoneAsync(string uid, CancellationToken cancellationToken) =>
-        (string?)(await database.GetAsync(UserPaths.TimeZone(uid), cancellationToken: cancellationToken) as JsonValue);
+        await database.GetAsync(UserPaths.TimeZone(uid), cancellationToken: cancellationToken) is JsonValue zone ? zone.ToString() : null;
 
     private async Task<JsonObject> RequireAsync(string uid, string venue, string device, CancellationToken cancellationToken) =>
         await database.GetAsync(UserPaths.Schedule(uid, venue, device), cancellationToken: cancellationToken) as JsonObject

@@ -97,13 +97,11 @@ public sealed partial class ScheduleIndexRebuilder(
     /// <summary>The next occurrence to index, or null when the schedule is disabled or unreadable.</summary>
     internal static DateTimeOffset? Next(JsonObject schedule, string? userZone, DateTimeOffset baseline)
     {
-        if ((string?)(schedule["status"] as JsonValue) != "enable"
-            || !ScheduleTime.TryParse(schedule["time"] is JsonValue time ? time.ToString() : null, out var timeOfDay))
+        if (ScheduleTiming.Of(schedule, userZone) is not { } timing)
         {
             return null;
         }
 
-        var zone = TimeZones.Resolve(schedule["timeZone"] is JsonValue scheduleZone ? scheduleZone.ToString() : null, userZone);
         var after = baseline;
         if (schedule["lastNotified"] is JsonValue last && last.TryGetValue(out long lastNotified)
             && DateTimeOffset.FromUnixTimeSeconds(lastNotified) > after)
@@ -112,7 +110,7 @@ public sealed partial class ScheduleIndexRebuilder(
             after = DateTimeOffset.FromUnixTimeSeconds(lastNotified);
         }
 
-        return Occurrences.Next(timeOfDay, zone, after);
+        return timing.Next(after);
     }
 
     private async Task<int> RemoveStaleAsync(ConcurrentDictionary<string, byte> indexed, CancellationToken cancellationToken)

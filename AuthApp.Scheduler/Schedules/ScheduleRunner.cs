@@ -100,9 +100,9 @@ public sealed partial class ScheduleRunner(
         var zoneRead = database.GetAsync(SchedulePaths.TimeZone(id.Uid), cancellationToken: stopping);
         await Task.WhenAll(scheduleRead, deviceRead, zoneRead);
 
+        var userZone = await zoneRead is JsonValue zoneValue ? zoneValue.ToString() : null;
         if (await scheduleRead is not JsonObject schedule
-            || (string?)(schedule["status"] as JsonValue) != "enable"
-            || !ScheduleTime.TryParse(schedule["time"] is JsonValue time ? time.ToString() : null, out var timeOfDay)
+            || ScheduleTiming.Of(schedule, userZone) is not { } timing
             || schedule["action"] is not JsonValue actionValue
             || await deviceRead is null)
         {
@@ -113,12 +113,10 @@ public sealed partial class ScheduleRunner(
             return FireOutcome.Removed;
         }
 
-        var zone = TimeZones.Resolve(schedule["timeZone"] is JsonValue scheduleZone ? scheduleZone.ToString() : null,
-            await zoneRead is JsonValue userZone ? userZone.ToString() : null);
-        if (Occurrences.Next(timeOfDay, zone, occurrence.AddSeconds(-1)) != occurrence)
+        if (timing.Next(occurrence.AddSeconds(-1)) != occurrence)
         {
             // The definition changed behind the index's back (e.g. written straight into the database).
-            await index.AdvanceAsync(id, occurrence, Occurrences.Next(timeOfDay, zone, occurrence));
+            await index.AdvanceAsync(id, occurrence, timing.Next(occurrence));
             return FireOutcome.Retimed;
         }
 
@@ -131,7 +129,7 @@ public sealed partial class ScheduleRunner(
 
         if (decision.Action == CatchUpAction.Skip)
         {
-            await index.AdvanceAsync(id, occurrence, Occurrences.Next(timeOfDay, zone, now));
+            await index.AdvanceAsync(id, occurrence, timing.Next(now));
             telemetry.Skipped.Add(1);
             LogSkipped(logger, id.ToString(), occurrence, decision.Lateness);
             return FireOutcome.Skipped;
@@ -176,7 +174,7 @@ public sealed partial class ScheduleRunner(
             throw;
         }
 
-        await index.AdvanceAsync(id, occurrence, Occurrences.Next(timeOfDay, zone, occurrence));
+        await index.AdvanceAsync(id, occurrence, timing.Next(occurrence));
         telemetry.Fired.Add(1);
         telemetry.Lateness.Record(decision.Lateness.TotalSeconds);
         if (decision.Lateness > options.Value.Interval * 2)
