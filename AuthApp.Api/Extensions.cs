@@ -5,7 +5,6 @@ using AuthApp.Api.Monitoring;
 using AuthApp.Api.Schedules;
 using AuthApp.Api.Venues;
 using AuthApp.Api.Voice;
-using AuthApp.Scheduling;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
@@ -17,11 +16,10 @@ internal static class Extensions
     /// <summary>The API's features: one service per feature, each over the Firebase clients.</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<DueScheduleIndex>();
+        builder.AddUserData();
         builder.AddWorkQueue();
         // Enqueue spans link a request to the job a scheduler replica runs for it.
         builder.AddTracingSources(WorkQueueExtensions.TelemetryName);
-        builder.Services.AddSingleton<LicenseService>();
         builder.Services.AddSingleton<AccountService>();
         builder.Services.AddSingleton<VenueService>();
         builder.Services.AddSingleton<ScheduleService>();

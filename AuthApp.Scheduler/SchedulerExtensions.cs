@@ -1,10 +1,9 @@
-using AuthApp.Jobs;
+using AuthApp.Domain.Jobs;
 using AuthApp.Scheduler;
 using AuthApp.Scheduler.Faults;
 using AuthApp.Scheduler.Health;
 using AuthApp.Scheduler.Jobs;
 using AuthApp.Scheduler.Schedules;
-using AuthApp.Scheduling;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -25,7 +24,7 @@ internal static class SchedulerExtensions
 
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<SchedulerTelemetry>();
-        builder.Services.AddSingleton<DueScheduleIndex>();
+        builder.AddUserData();
         builder.Services.AddSingleton<OccurrenceClaims>();
         builder.Services.AddSingleton<ScheduleRunner>();
         builder.Services.AddSingleton<ScheduleIndexRebuilder>();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AuthApp.Api.Caching;
 using AuthApp.Api.RateLimiting;
 using AuthApp.Api.Security;
+using AuthApp.Domain.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AuthApp.Api.Accounts;
@@ -99,7 +100,7 @@ public static class AccountEndpoints
         return TypedResults.Ok(new MessageResponse("Account deleted"));
     }
 
-    private static async Task<Ok<ProfileResponse>> GetProfileAsync(HttpContext context, AccountService accounts) =>
+    private static async Task<Ok<UserProfile>> GetProfileAsync(HttpContext context, AccountService accounts) =>
         TypedResults.Ok(await accounts.GetProfileAsync(context.User.Uid(), context.RequestAborted));
 
     private static async Task<Ok<MessageResponse>> SaveFcmTokenAsync(FcmTokenRequest request, HttpContext context, AccountService accounts)

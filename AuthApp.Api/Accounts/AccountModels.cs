@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
+using AuthApp.Domain.Users;
 
 namespace AuthApp.Api.Accounts;
 
@@ -8,7 +7,7 @@ namespace AuthApp.Api.Accounts;
 public sealed record SignupRequest(
     [property: Required, EmailAddress, StringLength(254)] string? Email,
     [property: Required, StringLength(128, MinimumLength = 1)] string? Password,
-    [property: Required, StringLength(100, MinimumLength = 1)] string? Name,
+    [property: Required, StringLength(UserDataLimits.MaxDisplayNameLength, MinimumLength = 1)] string? Name,
     [property: Required, StringLength(100, MinimumLength = 1)] string? AccessToken);
 
 public sealed record SignupResponse(string Uid);
@@ -22,16 +21,7 @@ public sealed record RefreshRequest([property: Required, StringLength(4096)] str
 /// <summary>The secure-token exchange as the original returned it (<c>expiresIn</c> in seconds, as text).</summary>
 public sealed record RefreshResponse(string IdToken, string RefreshToken, string ExpiresIn);
 
-public sealed record ProfileResponse(
-    string Uid,
-    string? Email,
-    string? Name,
-    JsonObject Venues,
-    string Faults,
-    bool VerifiedAccess,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TimeZone);
-
-public sealed record FcmTokenRequest([property: Required, StringLength(4096, MinimumLength = 1)] string? Token);
+public sealed record FcmTokenRequest([property: Required, StringLength(UserDataLimits.MaxFcmTokenLength, MinimumLength = 1)] string? Token);
 
 public sealed record PasswordResetRequest([property: Required, EmailAddress, StringLength(254)] string? Email);
 

@@ -3,14 +3,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
-using AuthApp.Api.Licenses;
+using AuthApp.Domain.Licenses;
 using AuthApp.Api.Logging;
 using AuthApp.Api.Schedules;
-using AuthApp.Api.Users;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
-using AuthApp.Jobs;
-using AuthApp.Scheduling;
+using AuthApp.Domain.Jobs;
+using AuthApp.Domain.Schedules;
+using AuthApp.Domain.Users;
 using AuthApp.WorkQueue;
 
 namespace AuthApp.Api.Accounts;
@@ -19,7 +19,8 @@ namespace AuthApp.Api.Accounts;
 public sealed partial class AccountService(
     FirebaseAuthClient auth,
     IFirebaseDatabase database,
-    LicenseService licenses,
+    UserRecords records,
+    LicenseKeys licenses,
     ScheduleService schedules,
     UserCache userCache,
     IWorkQueue queue,
@@ -30,7 +31,7 @@ public sealed partial class AccountService(
     public async Task<SignupResponse> SignUpAsync(SignupRequest request, CancellationToken cancellationToken)
     {
         var licenseKey = request.AccessToken!.Trim();
-        if (!await licenses.IsAvailableAsync(licenseKey, cancellationToken))
+        if (!await licenses.IsAvailableAsync(licenseKey, uid: null, cancellationToken))
         {
             throw InvalidLicense;
         }
@@ -47,10 +48,10 @@ public sealed partial class AccountService(
 
             await database.SetAsync(UserPaths.User(uid), new JsonObject
             {
-                ["email"] = account.Email ?? request.Email!.Trim(),
-                ["name"] = request.Name!.Trim(),
-                ["verifiedAccess"] = true,
-                ["accessKey"] = licenseKey,
+                [UserFields.Email] = account.Email ?? request.Email!.Trim(),
+                [UserFields.Name] = request.Name!.Trim(),
+                [UserFields.VerifiedAccess] = true,
+                [UserFields.AccessKey] = licenseKey,
             }, cancellationToken);
         }
         catch
@@ -86,30 +87,12 @@ public sealed partial class AccountService(
             ((long)result.ExpiresIn.TotalSeconds).ToString(CultureInfo.InvariantCulture));
     }
 
-    public async Task<ProfileResponse> GetProfileAsync(string uid, CancellationToken cancellationToken)
-    {
-        var user = await database.GetAsync(UserPaths.User(uid), cancellationToken: cancellationToken) as JsonObject ?? [];
-        var venues = user["venues"] as JsonObject ?? [];
-        return new ProfileResponse(
-            uid,
-            (string?)user["email"],
-            (string?)user["name"],
-            (JsonObject)venues.DeepClone(),
-            FirstVenueFaults(venues),
-            user["verifiedAccess"] is JsonValue access && access.TryGetValue(out bool verified) && verified,
-            (string?)user["timeZone"]);
-    }
-
-    /// <summary>The original's rule: the first venue's <c>faults</c> text, or "".</summary>
-    internal static string FirstVenueFaults(JsonObject venues) =>
-        venues.OrderBy(venue => venue.Key, StringComparer.Ordinal).FirstOrDefault().Value is JsonObject first
-        && first[VenueFields.Faults] is JsonValue faults && faults.TryGetValue(out string? text)
-            ? text ?? ""
-            : "";
+    public Task<UserProfile> GetProfileAsync(string uid, CancellationToken cancellationToken) =>
+        records.ReadProfileAsync(uid, cancellationToken);
 
     public async Task SaveFcmTokenAsync(string uid, string token, CancellationToken cancellationToken)
     {
-        await database.SetAsync(UserPaths.FcmToken(uid), JsonValue.Create(token), cancellationToken);
+        await database.SetAsync(UserPaths.Field(uid, UserFields.FcmToken), JsonValue.Create(token), cancellationToken);
         await userCache.EvictAsync(uid, cancellationToken);
     }
 
@@ -120,7 +103,7 @@ public sealed partial class AccountService(
             throw AppError.BadRequest("invalid_time_zone", "Field 'timeZone' must be an IANA time zone such as Europe/Paris.", "timeZone");
         }
 
-        await database.SetAsync(UserPaths.TimeZone(uid), JsonValue.Create(timeZone), cancellationToken);
+        await database.SetAsync(UserPaths.Field(uid, UserFields.TimeZone), JsonValue.Create(timeZone), cancellationToken);
         await schedules.ReindexUserAsync(uid, cancellationToken);
         await userCache.EvictAsync(uid, cancellationToken);
     }

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AuthApp.Api.Users;
+using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
@@ -32,7 +32,7 @@ public sealed class UserCache(
             return cached == "1";
         }
 
-        var value = await database.GetAsync(UserPaths.VerifiedAccess(uid), cancellationToken: cancellationToken);
+        var value = await database.GetAsync(UserPaths.Field(uid, UserFields.VerifiedAccess), cancellationToken: cancellationToken);
         var verified = value is JsonValue flag && flag.TryGetValue(out bool granted) && granted;
         await redisDb.StringSetAsync(AccessKeyPrefix + uid, verified ? "1" : "0", options.Value.AccessRecordDuration);
         return verified;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AuthApp.Domain.Users;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
@@ -36,6 +37,8 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
         BadHttpRequestException badRequest => FromBadRequest(badRequest),
         FirebaseAuthException auth => FromAuth(auth),
         DatabaseKeyException => AppError.BadRequest("invalid_key", "A name must be non-empty and must not contain . # $ [ ] / or control characters."),
+        UserDataTooLargeException tooLarge => new AppError(StatusCodes.Status422UnprocessableEntity, "data_too_large",
+            $"Your {tooLarge.Subtree} data is larger than the service serves; delete some of it and try again."),
         DatabaseException { Kind: DatabaseErrorKind.Unavailable or DatabaseErrorKind.TooManyRequests } database =>
             AppError.Unavailable("The database is unavailable; try again shortly.", database.RetryAfter ?? TimeSpan.FromSeconds(5)),
         FirebaseServiceUnavailableException unavailable =>

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using AuthApp.Api.Errors;
 using AuthApp.Api.Security;
+using AuthApp.Domain.Licenses;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AuthApp.Api.Licenses;
@@ -26,18 +28,22 @@ public static class LicenseEndpoints
     }
 
     private static async Task<Created<LicenseKey>> CreateAsync(
-        CreateLicenseRequest? request, LicenseService licenses, HttpContext context)
+        CreateLicenseRequest? request, LicenseKeys licenses, HttpContext context)
     {
         var license = await licenses.CreateAsync(context.User.Uid(), request?.Note, context.RequestAborted);
         return TypedResults.Created($"/admin/licenses/{license.Key}", license);
     }
 
-    private static async Task<Ok<LicenseListResponse>> ListAsync(LicenseService licenses, CancellationToken cancellationToken) =>
+    private static async Task<Ok<LicenseListResponse>> ListAsync(LicenseKeys licenses, CancellationToken cancellationToken) =>
         TypedResults.Ok(new LicenseListResponse(await licenses.ListAsync(cancellationToken)));
 
-    private static async Task<Ok<MessageResponse>> RevokeAsync(string key, LicenseService licenses, CancellationToken cancellationToken)
+    private static async Task<Ok<MessageResponse>> RevokeAsync(string key, LicenseKeys licenses, CancellationToken cancellationToken)
     {
-        await licenses.RevokeAsync(key, cancellationToken);
+        if (!await licenses.RevokeAsync(key, cancellationToken))
+        {
+            throw AppError.NotFound("license_not_found", "License key not found.");
+        }
+
         return TypedResults.Ok(new MessageResponse("License key revoked"));
     }
 }

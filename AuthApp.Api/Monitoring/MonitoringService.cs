@@ -2,45 +2,58 @@ using System.Text.Json.Nodes;
 using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Users;
+using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
 
 namespace AuthApp.Api.Monitoring;
 
 /// <summary>Monitored venues and their sensors under <c>users/{uid}/monitoring_venues/{venue}/{sensor}</c>.</summary>
-public sealed class MonitoringService(IFirebaseDatabase database, UserCache userCache)
+public sealed class MonitoringService(IFirebaseDatabase database, UserRecords records, UserCache userCache)
 {
+    /// <summary>The reading a new sensor starts with, as in the original.</summary>
+    public const string InitialReading = "0";
+
     public async Task<JsonObject> AddVenueAsync(string uid, string venue, IReadOnlyList<string> sensors, CancellationToken cancellationToken)
     {
         for (var i = 0; i < sensors.Count; i++)
         {
-            if (!DatabasePath.IsValidKey(sensors[i]))
+            if (!Names.IsValid(sensors[i]))
             {
-                throw AppError.BadRequest("invalid_sensor",
-                    $"Field 'sensors[{i}]' must be a non-empty name without . # $ [ ] / or control characters.", $"sensors[{i}]");
+                throw AppError.BadRequest("invalid_sensor", $"Field 'sensors[{i}]' must be {Names.Rule}.", $"sensors[{i}]");
             }
+        }
+
+        var venues = JsonShapes.AsObject(await database.GetShallowAsync(UserPaths.Monitoring(uid), cancellationToken)) ?? [];
+        if (!venues.ContainsKey(venue) && venues.Count >= UserDataLimits.MaxMonitoringVenues)
+        {
+            throw Limits.Exceeded("venue", $"A user may monitor at most {UserDataLimits.MaxMonitoringVenues} venues.");
         }
 
         // New sensors start at "0"; sensors already reporting keep their readings. A transaction, so that a
         // reading written by a sensor meanwhile is not overwritten either.
+        var tooMany = false;
         await database.TransactAsync(UserPaths.MonitoringVenue(uid, venue), current =>
         {
-            var readings = current is JsonObject existing ? (JsonObject)existing.DeepClone() : [];
+            var readings = JsonShapes.AsObject(current?.DeepClone()) ?? [];
             foreach (var sensor in sensors)
             {
-                if (!readings.ContainsKey(sensor))
-                {
-                    readings[sensor] = "0";
-                }
+                readings.TryAdd(sensor, InitialReading);
             }
 
-            return readings;
+            tooMany = readings.Count > UserDataLimits.MaxSensorsPerVenue;
+            return tooMany ? current?.DeepClone() : readings;
         }, cancellationToken: cancellationToken);
+        if (tooMany)
+        {
+            throw Limits.Exceeded("sensors", $"A monitored venue may have at most {UserDataLimits.MaxSensorsPerVenue} sensors.");
+        }
+
         await userCache.EvictAsync(uid, cancellationToken);
         return await GetAllAsync(uid, cancellationToken);
     }
 
-    public async Task<JsonObject> GetAllAsync(string uid, CancellationToken cancellationToken) =>
-        await database.GetAsync(UserPaths.Monitoring(uid), cancellationToken: cancellationToken) as JsonObject ?? [];
+    public Task<JsonObject> GetAllAsync(string uid, CancellationToken cancellationToken) =>
+        records.ReadMonitoringAsync(uid, cancellationToken);
 
     public async Task DeleteVenueAsync(string uid, string venue, CancellationToken cancellationToken)
     {

@@ -2,8 +2,9 @@ using System.Text.Json.Nodes;
 using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Users;
+using AuthApp.Domain.Schedules;
+using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
-using AuthApp.Scheduling;
 
 namespace AuthApp.Api.Schedules;
 
@@ -13,6 +14,7 @@ namespace AuthApp.Api.Schedules;
 /// </summary>
 public sealed class ScheduleService(
     IFirebaseDatabase database,
+    UserRecords records,
     DueScheduleIndex index,
     UserCache userCache,
     TimeProvider clock)
@@ -24,37 +26,48 @@ public sealed class ScheduleService(
             throw AppError.BadRequest("invalid_time", "Field 'time' must be a time of day such as \"07:30 AM\" or \"19:30\".", "time");
         }
 
-        if (request.TimeZone is not null && !TimeZones.TryFind(request.TimeZone, out _))
+        if (request.TimeZone is not null && !TimeZones.IsValid(request.TimeZone))
         {
-            throw AppError.BadRequest("invalid_time_zone", "Field 'timeZone' must be an IANA time zone such as Europe/Paris.", "timeZone");
+            throw InvalidTimeZone();
         }
 
         var venue = request.Venue!;
         var device = request.Device!;
-        if (await database.GetAsync(UserPaths.Device(uid, venue, device), cancellationToken: cancellationToken) is null)
+        var existing = records.ReadSchedulesAsync(uid, cancellationToken);
+        var deviceRead = database.GetAsync(UserPaths.Device(uid, venue, device), cancellationToken: cancellationToken);
+        var userZone = records.ReadTimeZoneAsync(uid, cancellationToken);
+        if (await deviceRead is null || VenueFields.IsReserved(device))
         {
             throw AppError.NotFound("device_not_found", "Device not found");
         }
 
+        var schedules = await existing;
+        var count = schedules.Sum(entry => (entry.Value as JsonObject)?.Count ?? 0);
+        var replaces = (schedules[venue] as JsonObject)?.ContainsKey(device) == true;
+        if (!replaces && count >= UserDataLimits.MaxSchedules)
+        {
+            throw Limits.Exceeded("device", $"A user may have at most {UserDataLimits.MaxSchedules} schedules.");
+        }
+
         var schedule = new JsonObject
         {
-            ["time"] = request.Time!.Trim(),
-            ["action"] = request.Action,
-            ["status"] = "enable",
+            [ScheduleFields.Time] = request.Time!.Trim(),
+            [ScheduleFields.Action] = request.Action,
+            [ScheduleFields.Status] = ScheduleFields.Enabled,
         };
         if (request.TimeZone is not null)
         {
-            schedule["timeZone"] = request.TimeZone;
+            schedule[ScheduleFields.TimeZone] = request.TimeZone;
         }
 
         await database.SetAsync(UserPaths.Schedule(uid, venue, device), schedule, cancellationToken);
-        await IndexAsync(uid, venue, device, schedule, await UserTimeZoneAsync(uid, cancellationToken));
+        await IndexAsync(uid, venue, device, schedule, await userZone);
         await userCache.EvictAsync(uid, cancellationToken);
-        return new ScheduleResponse(venue, device, request.Time.Trim(), request.Action!, "enable", request.TimeZone);
+        return new ScheduleResponse(venue, device, request.Time.Trim(), request.Action!, ScheduleFields.Enabled, request.TimeZone);
     }
 
-    public async Task<JsonObject> GetAllAsync(string uid, CancellationToken cancellationToken) =>
-        await database.GetAsync(UserPaths.Schedules(uid), cancellationToken: cancellationToken) as JsonObject ?? [];
+    public Task<JsonObject> GetAllAsync(string uid, CancellationToken cancellationToken) =>
+        records.ReadSchedulesAsync(uid, cancellationToken);
 
     public async Task DeleteAsync(string uid, string venue, string device, CancellationToken cancellationToken)
     {
@@ -68,21 +81,21 @@ public sealed class ScheduleService(
     {
         var schedule = await RequireAsync(uid, venue, device, cancellationToken);
         await database.UpdateAsync(UserPaths.Schedule(uid, venue, device),
-            new Dictionary<string, JsonNode?> { ["status"] = status }, cancellationToken);
-        schedule["status"] = status;
-        await IndexAsync(uid, venue, device, schedule, await UserTimeZoneAsync(uid, cancellationToken));
+            new Dictionary<string, JsonNode?> { [ScheduleFields.Status] = status }, cancellationToken);
+        schedule[ScheduleFields.Status] = status;
+        await IndexAsync(uid, venue, device, schedule, await records.ReadTimeZoneAsync(uid, cancellationToken));
         await userCache.EvictAsync(uid, cancellationToken);
     }
 
     /// <summary>Re-times every schedule of the user (after a time-zone change).</summary>
     public async Task ReindexUserAsync(string uid, CancellationToken cancellationToken)
     {
-        var userZone = await UserTimeZoneAsync(uid, cancellationToken);
+        var userZone = await records.ReadTimeZoneAsync(uid, cancellationToken);
         foreach (var (venue, devices) in await GetAllAsync(uid, cancellationToken))
         {
             foreach (var (device, schedule) in devices as JsonObject ?? [])
             {
-                if (schedule is JsonObject definition)
+                if (schedule is JsonObject definition && Names.IsValid(venue) && Names.IsValid(device))
                 {
                     await IndexAsync(uid, venue, device, definition, userZone);
                 }
@@ -95,6 +108,9 @@ public sealed class ScheduleService(
     public Task UnindexVenueAsync(string uid, string venue) => index.RemoveVenueAsync(uid, venue);
 
     public Task RemoveUserAsync(string uid) => index.RemoveUserAsync(uid);
+
+    internal static AppError InvalidTimeZone() =>
+        AppError.BadRequest("invalid_time_zone", "Field 'timeZone' must be an IANA time zone such as Europe/Paris.", "timeZone");
 
     private async Task IndexAsync(string uid, string venue, string device, JsonObject schedule, string? userZone)
     {
@@ -109,10 +125,7 @@ public sealed class ScheduleService(
         }
     }
 
-    private async Task<string?> UserTimeZoneAsync(string uid, CancellationToken cancellationToken) =>
-        await database.GetAsync(UserPaths.TimeZone(uid), cancellationToken: cancellationToken) is JsonValue zone ? zone.ToString() : null;
-
     private async Task<JsonObject> RequireAsync(string uid, string venue, string device, CancellationToken cancellationToken) =>
-        await database.GetAsync(UserPaths.Schedule(uid, venue, device), cancellationToken: cancellationToken) as JsonObject
+        JsonShapes.AsObject(await database.GetAsync(UserPaths.Schedule(uid, venue, device), cancellationToken: cancellationToken))
         ?? throw AppError.NotFound("schedule_not_found", "Schedule not found");
 }

@@ -3,15 +3,22 @@ using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Schedules;
 using AuthApp.Api.Users;
+using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
 
 namespace AuthApp.Api.Venues;
 
 /// <summary>Venues (rooms) and their devices, under <c>users/{uid}/venues</c>.</summary>
-public sealed class VenueService(IFirebaseDatabase database, ScheduleService schedules, UserCache userCache)
+public sealed class VenueService(IFirebaseDatabase database, UserRecords records, ScheduleService schedules, UserCache userCache)
 {
     public async Task AddVenueAsync(string uid, string venue, CancellationToken cancellationToken)
     {
+        var existing = await ChildKeysAsync(UserPaths.Venues(uid), cancellationToken);
+        if (!existing.Contains(venue) && existing.Count >= UserDataLimits.MaxVenues)
+        {
+            throw Limits.Exceeded("venue", $"A user may have at most {UserDataLimits.MaxVenues} venues.");
+        }
+
         // A marker child keeps an empty venue alive (the database drops empty objects) without touching its devices.
         await database.UpdateAsync(UserPaths.Venue(uid, venue),
             new Dictionary<string, JsonNode?> { [VenueFields.Created] = true }, cancellationToken);
@@ -20,7 +27,13 @@ public sealed class VenueService(IFirebaseDatabase database, ScheduleService sch
 
     public async Task AddDeviceAsync(string uid, string venue, string device, string state, CancellationToken cancellationToken)
     {
-        await RequireVenueAsync(uid, venue, cancellationToken);
+        var children = await RequireVenueAsync(uid, venue, cancellationToken);
+        var devices = children.Count(child => !VenueFields.IsReserved(child));
+        if (!children.Contains(device) && devices >= UserDataLimits.MaxDevicesPerVenue)
+        {
+            throw Limits.Exceeded("device", $"A venue may have at most {UserDataLimits.MaxDevicesPerVenue} devices.");
+        }
+
         await database.SetAsync(UserPaths.Device(uid, venue, device), JsonValue.Create(state), cancellationToken);
         await userCache.EvictAsync(uid, cancellationToken);
     }
@@ -38,8 +51,8 @@ public sealed class VenueService(IFirebaseDatabase database, ScheduleService sch
         // One multi-path write: the venue and its schedules go together.
         await database.UpdateAsync(UserPaths.User(uid), new Dictionary<string, JsonNode?>
         {
-            [$"venues/{venue}"] = null,
-            [$"schedules/{venue}"] = null,
+            [UserPaths.Relative.Venue(venue)] = null,
+            [UserPaths.Relative.VenueSchedules(venue)] = null,
         }, cancellationToken);
         await schedules.UnindexVenueAsync(uid, venue);
         await userCache.EvictAsync(uid, cancellationToken);
@@ -52,39 +65,36 @@ public sealed class VenueService(IFirebaseDatabase database, ScheduleService sch
         // survives losing its last device.
         await database.UpdateAsync(UserPaths.User(uid), new Dictionary<string, JsonNode?>
         {
-            [$"venues/{venue}/{device}"] = null,
-            [$"venues/{venue}/{VenueFields.Created}"] = true,
-            [$"schedules/{venue}/{device}"] = null,
+            [UserPaths.Relative.Device(venue, device)] = null,
+            [UserPaths.Relative.VenueMarker(venue)] = true,
+            [UserPaths.Relative.Schedule(venue, device)] = null,
         }, cancellationToken);
         await schedules.UnindexAsync(uid, venue, device);
         await userCache.EvictAsync(uid, cancellationToken);
     }
 
     /// <summary>The venue's devices and their states (reserved children left out).</summary>
-    public async Task<IReadOnlyDictionary<string, string>> GetDevicesAsync(string uid, string venue, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, string>> GetDevicesAsync(string uid, string venue, CancellationToken cancellationToken) =>
+        VenueData.Devices(await records.ReadVenueAsync(uid, venue, cancellationToken));
+
+    /// <summary>The names of the venue's children (devices and reserved ones); 404 when the venue does not exist.</summary>
+    public async Task<IReadOnlySet<string>> RequireVenueAsync(string uid, string venue, CancellationToken cancellationToken)
     {
-        var node = await database.GetAsync(UserPaths.Venue(uid, venue), cancellationToken: cancellationToken) as JsonObject;
-        return node is null
-            ? new Dictionary<string, string>()
-            : node.Where(child => !VenueFields.IsReserved(child.Key) && child.Value is JsonValue)
-                .ToDictionary(child => child.Key, child => child.Value!.ToString());
+        var children = await ChildKeysAsync(UserPaths.Venue(uid, venue), cancellationToken);
+        return children.Count > 0 ? children : throw AppError.NotFound("venue_not_found", "Venue not found");
     }
 
-    public async Task RequireVenueAsync(string uid, string venue, CancellationToken cancellationToken)
-    {
-        var shallow = await database.GetShallowAsync(UserPaths.Venue(uid, venue), cancellationToken);
-        if (shallow is null)
-        {
-            throw AppError.NotFound("venue_not_found", "Venue not found");
-        }
-    }
-
+    /// <summary>404 unless both the venue and the device exist; one shallow read of the venue.</summary>
     public async Task RequireDeviceAsync(string uid, string venue, string device, CancellationToken cancellationToken)
     {
-        await RequireVenueAsync(uid, venue, cancellationToken);
-        if (await database.GetAsync(UserPaths.Device(uid, venue, device), cancellationToken: cancellationToken) is null)
+        if (!(await RequireVenueAsync(uid, venue, cancellationToken)).Contains(device) || VenueFields.IsReserved(device))
         {
             throw AppError.NotFound("device_not_found", "Device not found");
         }
     }
+
+    private async Task<IReadOnlySet<string>> ChildKeysAsync(string path, CancellationToken cancellationToken) =>
+        (JsonShapes.AsObject(await database.GetShallowAsync(path, cancellationToken)) ?? [])
+            .Select(child => child.Key)
+            .ToHashSet(StringComparer.Ordinal);
 }

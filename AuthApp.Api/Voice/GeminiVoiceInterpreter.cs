@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuthApp.Api.Errors;
-using AuthApp.Api.Users;
+using AuthApp.Domain.Users;
 
 namespace AuthApp.Api.Voice;
 
@@ -106,7 +106,7 @@ internal sealed partial class GeminiVoiceInterpreter(HttpClient http, Microsoft.
         var prompt = $$"""
             You control smart-home devices. The user's venues, each with its devices and their current states, are:
             {{JsonSerializer.Serialize(context.Venues)}}
-            Allowed values: {{string.Join(", ", DeviceValueAttribute.Allowed)}} (levels 1 to 5 are for dimmers and fans).
+            Allowed values: {{string.Join(", ", DeviceValues.Allowed)}} (levels 1 to 5 are for dimmers and fans).
             The user said (in English or Tamil): "{{text.Replace("\"", "'", StringComparison.Ordinal)}}"
             Answer with only a JSON object {"venue": "...", "device": "...", "value": "..."} naming one existing venue,
             one of its existing devices, and one allowed value. No other text.

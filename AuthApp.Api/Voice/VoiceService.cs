@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
-using AuthApp.Api.Users;
+using AuthApp.Domain.Users;
 using AuthApp.Api.Venues;
 using AuthApp.Firebase.Database;
 
@@ -12,7 +12,7 @@ namespace AuthApp.Api.Voice;
 /// of the command, and a check of that reading against the user's real venues, devices and allowed values
 /// before anything is written.
 /// </summary>
-public sealed class VoiceService(IFirebaseDatabase database, IVoiceInterpreter interpreter, VenueService venues, UserCache userCache)
+public sealed class VoiceService(IFirebaseDatabase database, UserRecords records, IVoiceInterpreter interpreter, VenueService venues, UserCache userCache)
 {
     public async Task SetKeyAsync(string uid, string apiKey, CancellationToken cancellationToken)
     {
@@ -25,7 +25,7 @@ public sealed class VoiceService(IFirebaseDatabase database, IVoiceInterpreter i
 
     public async Task<VoiceIntent> ApplyAsync(string uid, string text, CancellationToken cancellationToken)
     {
-        var apiKey = (string?)(await database.GetAsync(UserPaths.GeminiKey(uid), cancellationToken: cancellationToken) as JsonValue)
+        var apiKey = JsonShapes.Text(await database.GetAsync(UserPaths.GeminiKey(uid), cancellationToken: cancellationToken))
             ?? throw AppError.BadRequest("voice_key_missing", "No Gemini API key is set; set one with /auth/set_voice_key.");
 
         var context = await LoadContextAsync(uid, cancellationToken);
@@ -40,7 +40,7 @@ public sealed class VoiceService(IFirebaseDatabase database, IVoiceInterpreter i
         // The model is not trusted: its answer must name a real venue, a real device of it and an allowed value.
         if (!context.Venues.TryGetValue(intent.Venue, out var devices)
             || !devices.ContainsKey(intent.Device)
-            || !DeviceValueAttribute.Allowed.Contains(intent.Value))
+            || !DeviceValues.IsAllowed(intent.Value))
         {
             throw Unclear();
         }
@@ -51,19 +51,9 @@ public sealed class VoiceService(IFirebaseDatabase database, IVoiceInterpreter i
 
     private async Task<VoiceContext> LoadContextAsync(string uid, CancellationToken cancellationToken)
     {
-        var all = await database.GetAsync(UserPaths.Venues(uid), cancellationToken: cancellationToken) as JsonObject ?? [];
-        var context = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var (venue, node) in all)
-        {
-            if (node is JsonObject children)
-            {
-                context[venue] = children
-                    .Where(child => !VenueFields.IsReserved(child.Key) && child.Value is JsonValue)
-                    .ToDictionary(child => child.Key, child => child.Value!.ToString(), StringComparer.Ordinal);
-            }
-        }
-
-        return new VoiceContext(context);
+        var stored = await records.ReadVenuesAsync(uid, cancellationToken);
+        return new VoiceContext(VenueData.NamesOf(stored).ToDictionary(
+            venue => venue, venue => VenueData.Devices(stored[venue]), StringComparer.Ordinal));
     }
 
     private static AppError Unclear() => new(StatusCodes.Status422UnprocessableEntity, "voice_command_not_understood",

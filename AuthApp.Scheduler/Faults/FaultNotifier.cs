@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
-using AuthApp.Jobs;
-using AuthApp.Scheduler.Schedules;
+using AuthApp.Domain.Jobs;
 using AuthApp.WorkQueue;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -28,7 +28,7 @@ public sealed partial class FaultNotifier(
     public const string CursorKey = "authapp:faults:cursor";
     public const string PageLockKey = "authapp:faults:lock";
     public const string CooldownKeyPrefix = "authapp:faults:cooldown:";
-    public const string LastNotificationField = "lastFaultNotification";
+    public const string LastNotificationField = UserFields.LastFaultNotification;
 
     /// <summary>Examines the next page of users; returns how many were notified (null when another replica holds the page lock).</summary>
     public async Task<int?> RunPageAsync(CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ public sealed partial class FaultNotifier(
                 // startAt is inclusive: one more to make up for the cursor itself.
                 LimitToFirst = settings.PageSize + (string.IsNullOrEmpty(cursor) ? 0 : 1),
             };
-            var page = await database.GetAsync(SchedulePaths.Users, query, cancellationToken) as JsonObject ?? [];
+            var page = await database.GetAsync(UserPaths.Users, query, cancellationToken) as JsonObject ?? [];
             var users = page.Where(user => user.Key != cursor).OrderBy(user => user.Key, StringComparer.Ordinal).ToList();
             telemetry.UsersScanned.Add(users.Count);
 
@@ -88,7 +88,7 @@ public sealed partial class FaultNotifier(
 
     private async Task<bool> NotifyIfFaultyAsync(string uid, JsonObject user, CancellationToken cancellationToken)
     {
-        var faults = FirstVenueFaults(user["venues"] as JsonObject);
+        var faults = VenueData.FirstVenueFaults(user[UserFields.Venues]);
         if (faults.Length == 0)
         {
             return false;
@@ -109,19 +109,12 @@ public sealed partial class FaultNotifier(
         }
 
         await queue.EnqueueAsync(SendPushJob.Once(uid, Title, faults), cancellationToken);
-        await database.UpdateAsync(SchedulePaths.User(uid),
+        await database.UpdateAsync(UserPaths.User(uid),
             new Dictionary<string, JsonNode?> { [LastNotificationField] = now.ToUnixTimeSeconds() }, cancellationToken);
         telemetry.FaultsNotified.Add(1);
         LogNotified(logger, uid);
         return true;
     }
-
-    /// <summary>The original's rule: the first venue's (key order) <c>faults</c> text, or "".</summary>
-    public static string FirstVenueFaults(JsonObject? venues) =>
-        venues?.OrderBy(venue => venue.Key, StringComparer.Ordinal).FirstOrDefault().Value is JsonObject first
-        && first["faults"] is JsonValue faults && faults.TryGetValue(out string? text)
-            ? text?.Trim() ?? ""
-            : "";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fault notification enqueued for user {Uid}")]
     private static partial void LogNotified(ILogger logger, string uid);

@@ -1,7 +1,7 @@
+using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
-using AuthApp.Jobs;
-using AuthApp.Scheduler.Schedules;
-using AuthApp.Scheduling;
+using AuthApp.Domain.Jobs;
+using AuthApp.Domain.Schedules;
 using AuthApp.WorkQueue;
 
 namespace AuthApp.Scheduler.Jobs;
@@ -14,7 +14,7 @@ internal sealed partial class AccountCleanupHandler(IFirebaseDatabase database, 
     {
         // Index first: a schedule that outlives its data is removed by the runner anyway, the reverse is not true.
         await index.RemoveUserAsync(job.Uid);
-        await database.DeleteAsync(SchedulePaths.User(job.Uid), cancellationToken);
+        await database.DeleteAsync(UserPaths.User(job.Uid), cancellationToken);
         LogCleanedUp(logger, job.Uid);
     }
 

@@ -1,5 +1,5 @@
 using AuthApp.Firebase.Authentication;
-using AuthApp.Jobs;
+using AuthApp.Domain.Jobs;
 using AuthApp.WorkQueue;
 
 namespace AuthApp.Scheduler.Jobs;

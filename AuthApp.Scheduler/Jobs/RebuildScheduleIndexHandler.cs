@@ -1,4 +1,4 @@
-using AuthApp.Jobs;
+using AuthApp.Domain.Jobs;
 using AuthApp.Scheduler.Schedules;
 using AuthApp.WorkQueue;
 

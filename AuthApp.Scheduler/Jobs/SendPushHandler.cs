@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
+using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
 using AuthApp.Firebase.Messaging;
-using AuthApp.Jobs;
-using AuthApp.Scheduler.Schedules;
+using AuthApp.Domain.Jobs;
 using AuthApp.WorkQueue;
 
 namespace AuthApp.Scheduler.Jobs;
@@ -16,7 +16,7 @@ internal sealed partial class SendPushHandler(IFirebaseDatabase database, IPushS
 {
     public async Task HandleAsync(SendPushJob job, JobContext context, CancellationToken cancellationToken)
     {
-        var path = SchedulePaths.FcmToken(job.Uid);
+        var path = UserPaths.Field(job.Uid, UserFields.FcmToken);
         var current = await database.GetWithETagAsync(path, cancellationToken);
         if (current.Value is not JsonValue value || !value.TryGetValue(out string? token) || string.IsNullOrWhiteSpace(token))
         {

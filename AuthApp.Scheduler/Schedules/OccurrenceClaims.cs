@@ -1,4 +1,4 @@
-using AuthApp.Scheduling;
+using AuthApp.Domain.Schedules;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
-using AuthApp.Scheduling;
+using AuthApp.Domain.Schedules;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -60,15 +61,15 @@ public sealed partial class ScheduleIndexRebuilder(
         var baseline = clock.GetUtcNow() - settings.CatchUpWindow;
         // A shallow read lists the uids only; each user's schedules are then read on their own, so memory
         // stays bounded by the parallelism instead of holding the whole database at once.
-        var uids = await database.GetChildKeysAsync(SchedulePaths.Users, cancellationToken);
+        var uids = await database.GetChildKeysAsync(UserPaths.Users, cancellationToken);
         var indexed = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         var schedules = 0;
         var added = 0;
         await Parallel.ForEachAsync(uids, new ParallelOptions { MaxDegreeOfParallelism = settings.RebuildParallelism, CancellationToken = cancellationToken },
             async (uid, token) =>
             {
-                var schedulesRead = database.GetAsync(SchedulePaths.Schedules(uid), cancellationToken: token);
-                var zoneRead = database.GetAsync(SchedulePaths.TimeZone(uid), cancellationToken: token);
+                var schedulesRead = database.GetAsync(UserPaths.Schedules(uid), cancellationToken: token);
+                var zoneRead = database.GetAsync(UserPaths.Field(uid, UserFields.TimeZone), cancellationToken: token);
                 var userZone = await zoneRead is JsonValue zone ? zone.ToString() : null;
                 foreach (var (venue, devices) in await schedulesRead as JsonObject ?? [])
                 {
@@ -125,7 +126,7 @@ public sealed partial class ScheduleIndexRebuilder(
             }
 
             // Not seen in the pass: re-read it, since the API may have written it after its user was read.
-            if (await database.GetAsync(SchedulePaths.Schedule(id.Uid, id.Venue, id.Device), cancellationToken: cancellationToken) is JsonObject schedule
+            if (await database.GetAsync(UserPaths.Schedule(id.Uid, id.Venue, id.Device), cancellationToken: cancellationToken) is JsonObject schedule
                 && (string?)(schedule["status"] as JsonValue) == "enable")
             {
                 continue;

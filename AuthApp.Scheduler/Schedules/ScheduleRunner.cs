@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
-using AuthApp.Jobs;
+using AuthApp.Domain.Jobs;
 using AuthApp.Scheduler.Health;
-using AuthApp.Scheduling;
+using AuthApp.Domain.Schedules;
 using AuthApp.WorkQueue;
 using Microsoft.Extensions.Options;
 
@@ -95,9 +96,9 @@ public sealed partial class ScheduleRunner(
 
     private async Task<FireOutcome> RunCoreAsync(ScheduleId id, DateTimeOffset occurrence, CancellationToken stopping)
     {
-        var scheduleRead = database.GetAsync(SchedulePaths.Schedule(id.Uid, id.Venue, id.Device), cancellationToken: stopping);
-        var deviceRead = database.GetAsync(SchedulePaths.Device(id.Uid, id.Venue, id.Device), cancellationToken: stopping);
-        var zoneRead = database.GetAsync(SchedulePaths.TimeZone(id.Uid), cancellationToken: stopping);
+        var scheduleRead = database.GetAsync(UserPaths.Schedule(id.Uid, id.Venue, id.Device), cancellationToken: stopping);
+        var deviceRead = database.GetAsync(UserPaths.Device(id.Uid, id.Venue, id.Device), cancellationToken: stopping);
+        var zoneRead = database.GetAsync(UserPaths.Field(id.Uid, UserFields.TimeZone), cancellationToken: stopping);
         await Task.WhenAll(scheduleRead, deviceRead, zoneRead);
 
         var userZone = await zoneRead is JsonValue zoneValue ? zoneValue.ToString() : null;
@@ -155,10 +156,10 @@ public sealed partial class ScheduleRunner(
             var action = actionValue.ToString();
             if (!recovered)
             {
-                await database.UpdateAsync(SchedulePaths.User(id.Uid), new Dictionary<string, JsonNode?>
+                await database.UpdateAsync(UserPaths.User(id.Uid), new Dictionary<string, JsonNode?>
                 {
-                    [SchedulePaths.RelativeDevice(id.Venue, id.Device)] = action,
-                    [SchedulePaths.RelativeLastNotified(id.Venue, id.Device)] = now.ToUnixTimeSeconds(),
+                    [UserPaths.Relative.Device(id.Venue, id.Device)] = action,
+                    [UserPaths.Relative.LastNotified(id.Venue, id.Device)] = now.ToUnixTimeSeconds(),
                 }, CancellationToken.None);
             }
 

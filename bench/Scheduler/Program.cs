@@ -10,7 +10,7 @@ using AuthApp.Firebase.Credentials;
 using AuthApp.Firebase.Database;
 using AuthApp.Scheduler;
 using AuthApp.Scheduler.Schedules;
-using AuthApp.Scheduling;
+using AuthApp.Domain.Schedules;
 using AuthApp.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

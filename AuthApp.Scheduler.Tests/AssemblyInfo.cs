@@ -1,0 +1,4 @@
+using AuthApp.Scheduler.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(RedisServerFixture))]
+[assembly: AssemblyFixture(typeof(DatabaseEmulatorFixture))]

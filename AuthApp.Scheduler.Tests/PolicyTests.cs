@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using AuthApp.Domain.Users;
+using AuthApp.Scheduler.Faults;
+using AuthApp.Scheduler.Schedules;
+
+namespace AuthApp.Scheduler.Tests;
+
+public sealed class PolicyTests
+{
+    private static readonly DateTimeOffset Due = new(2026, 6, 15, 7, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void An_occurrence_within_the_catch_up_window_fires_and_reports_its_lateness()
+    {
+        var decision = CatchUp.Decide(Due, Due.AddMinutes(9), TimeSpan.FromMinutes(10));
+
+        Assert.Equal(CatchUpAction.Fire, decision.Action);
+        Assert.Equal(TimeSpan.FromMinutes(9), decision.Lateness);
+    }
+
+    [Fact]
+    public void An_occurrence_exactly_at_the_window_still_fires() =>
+        Assert.Equal(CatchUpAction.Fire, CatchUp.Decide(Due, Due.AddMinutes(10), TimeSpan.FromMinutes(10)).Action);
+
+    [Fact]
+    public void An_occurrence_beyond_the_catch_up_window_is_skipped() =>
+        Assert.Equal(CatchUpAction.Skip, CatchUp.Decide(Due, Due.AddMinutes(10).AddSeconds(1), TimeSpan.FromMinutes(10)).Action);
+
+    [Fact]
+    public void A_future_occurrence_is_not_due() =>
+        Assert.Equal(CatchUpAction.NotDue, CatchUp.Decide(Due, Due.AddSeconds(-1), TimeSpan.FromMinutes(10)).Action);
+
+    [Fact]
+    public void Fault_cooldown_allows_one_notification_per_hour()
+    {
+        var hour = TimeSpan.FromHours(1);
+        Assert.True(Cooldown.IsOver(null, Due, hour));
+        Assert.False(Cooldown.IsOver(Due.ToUnixTimeSeconds(), Due.AddMinutes(59), hour));
+        Assert.True(Cooldown.IsOver(Due.ToUnixTimeSeconds(), Due.AddHours(1), hour));
+    }
+
+    [Fact]
+    public void Faults_come_from_the_first_venue_in_key_order()
+    {
+        var venues = JsonNode.Parse("""{"kitchen":{"faults":""},"attic":{"faults":"Smoke sensor offline"}}""")!.AsObject();
+        Assert.Equal("Smoke sensor offline", VenueData.FirstVenueFaults(venues));
+
+        var quiet = JsonNode.Parse("""{"attic":{"__created":true},"kitchen":{"faults":"Leak"}}""")!.AsObject();
+        Assert.Equal("", VenueData.FirstVenueFaults(quiet));
+        Assert.Equal("", VenueData.FirstVenueFaults(null));
+    }
+}

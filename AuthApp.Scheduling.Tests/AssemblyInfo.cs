@@ -1,4 +1,0 @@
-using AuthApp.Scheduling.Tests.Infrastructure;
-
-[assembly: AssemblyFixture(typeof(RedisServerFixture))]
-[assembly: AssemblyFixture(typeof(DatabaseEmulatorFixture))]
