@@ -8,7 +8,7 @@ namespace AuthApp.Firebase.Tests.Infrastructure;
 /// <summary>Builds a generic host the way the API does: configuration + <c>AddFirebase()</c>.</summary>
 public static class FirebaseTestHost
 {
-    public const string ProjectId = "demo-authapp";
+    public const string ProjectId = AuthEmulatorFixture.ProjectId;
 
     public static IHost Build(
         IDictionary<string, string?> settings,

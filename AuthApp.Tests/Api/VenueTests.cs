@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AuthApp.Tests.Infrastructure;
-using static AuthApp.Tests.Infrastructure.ProblemResponses;
+using static AuthApp.Testing.ProblemResponses;
 
 namespace AuthApp.Tests.Api;
 

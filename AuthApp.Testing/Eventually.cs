@@ -1,4 +1,5 @@
-namespace AuthApp.Tests.Infrastructure;
+using Xunit;
+namespace AuthApp.Testing;
 
 /// <summary>For outcomes that background work produces: poll until true or fail with a reason.</summary>
 public static class Eventually

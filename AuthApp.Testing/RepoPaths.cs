@@ -1,4 +1,4 @@
-namespace AuthApp.Firebase.Tests.Infrastructure;
+namespace AuthApp.Testing;
 
 public static class RepoPaths
 {

@@ -1,8 +1,9 @@
+using Xunit;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
-namespace AuthApp.Tests.Infrastructure;
+namespace AuthApp.Testing;
 
 public static class ProblemResponses
 {

@@ -4,10 +4,9 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Xunit;
 
-[assembly: AssemblyFixture(typeof(AuthApp.Firebase.Tests.Infrastructure.AuthEmulatorFixture))]
-
-namespace AuthApp.Firebase.Tests.Infrastructure;
+namespace AuthApp.Testing;
 
 /// <summary>
 /// The official Firebase Auth emulator (firebase-tools pinned in firebase/package.json), started
@@ -16,6 +15,9 @@ namespace AuthApp.Firebase.Tests.Infrastructure;
 /// </summary>
 public sealed class AuthEmulatorFixture : IAsyncDisposable
 {
+    /// <summary>The emulator's single project (a <c>demo-</c> project: the emulator never calls Google for it).</summary>
+    public const string ProjectId = "demo-authapp";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<string> _output = [];
     private Process? _process;
@@ -44,7 +46,7 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
     public async Task ClearUsersAsync()
     {
         using var http = new HttpClient();
-        using var response = await http.DeleteAsync($"http://{await GetHostAsync()}/emulator/v1/projects/{FirebaseTestHost.ProjectId}/accounts");
+        using var response = await http.DeleteAsync($"http://{await GetHostAsync()}/emulator/v1/projects/{ProjectId}/accounts");
         response.EnsureSuccessStatusCode();
     }
 
@@ -52,7 +54,7 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
     public async Task<JsonArray> GetOobCodesAsync()
     {
         using var http = new HttpClient();
-        var body = await http.GetFromJsonAsync<JsonObject>($"http://{await GetHostAsync()}/emulator/v1/projects/{FirebaseTestHost.ProjectId}/oobCodes");
+        var body = await http.GetFromJsonAsync<JsonObject>($"http://{await GetHostAsync()}/emulator/v1/projects/{ProjectId}/oobCodes");
         return body?["oobCodes"] as JsonArray ?? [];
     }
 
@@ -89,7 +91,7 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "emulators:start", "--only", "auth", "--project", FirebaseTestHost.ProjectId, "--config", configPath })
+        foreach (var arg in new[] { "emulators:start", "--only", "auth", "--project", ProjectId, "--config", configPath })
         {
             start.ArgumentList.Add(arg);
         }

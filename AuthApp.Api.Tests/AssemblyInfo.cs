@@ -1,0 +1,3 @@
+using AuthApp.Api.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(ApiDependencies))]

@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using AuthApp.Api;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace AuthApp.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real API in-process over <see cref="ApiDependencies"/>, in its own database namespace. Settings are the
+/// API's configuration keys; the defaults raise every rate limit out of the way (the rate-limit tests set their
+/// own) and turn the log file off. (The factory finds the API's entry point through any type of its assembly:
+/// <c>Program</c> itself is ambiguous here, as the database emulator has one too.)
+/// </summary>
+public sealed class ApiFactory(ApiDependencies dependencies, string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<MessageResponse>
+{
+    /// <summary>The database namespace this API instance reads and writes.</summary>
+    public string Namespace { get; } = "t" + Guid.NewGuid().ToString("N")[..16];
+
+    public ApiDependencies Dependencies => dependencies;
+
+    public IReadOnlyDictionary<string, string?> Settings { get; } = Defaults(dependencies, settings);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.UseSetting("Firebase:DatabaseUrl", $"https://{Namespace}.firebaseio.com");
+    }
+
+    /// <summary>A client of the API, signed in as <paramref name="idToken"/> when given.</summary>
+    public HttpClient CreateClient(string? idToken)
+    {
+        var client = CreateClient();
+        if (idToken is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", idToken);
+        }
+
+        return client;
+    }
+
+    public Task<JsonNode?> ReadDatabaseAsync(string path) => dependencies.Database.ReadAsync(Namespace, path);
+
+    public Task WriteDatabaseAsync(string path, JsonNode? value) => dependencies.Database.WriteAsync(Namespace, path, value);
+
+    private static Dictionary<string, string?> Defaults(ApiDependencies dependencies, IReadOnlyDictionary<string, string?>? overrides)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["ConnectionStrings:cache"] = $"127.0.0.1:{dependencies.Redis.Port}",
+            ["Firebase:ProjectId"] = AuthEmulatorFixture.ProjectId,
+            ["Firebase:AuthEmulatorHost"] = dependencies.AuthHost,
+            ["Firebase:DatabaseEmulatorHost"] = dependencies.Database.Host,
+            ["Firebase:Messaging"] = "Log",
+            ["Logging:File:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var limit in new[] { "Login", "LoginPerAccount", "Signup", "Refresh", "AccountEmails" })
+        {
+            settings[$"RateLimiting:{limit}:PermitLimit"] = "100000";
+        }
+
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+}
