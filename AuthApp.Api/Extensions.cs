@@ -20,6 +20,7 @@ internal static class Extensions
         builder.AddWorkQueue();
         // Enqueue spans link a request to the job a scheduler replica runs for it.
         builder.AddTracingSources(WorkQueueExtensions.TelemetryName);
+        builder.Services.AddSingleton<SignupService>();
         builder.Services.AddSingleton<AccountService>();
         builder.Services.AddSingleton<VenueService>();
         builder.Services.AddSingleton<ScheduleService>();

@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using AuthApp.Api;
+using AuthApp.Firebase.Database;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace AuthApp.Api.Tests.Infrastructure;
@@ -8,7 +11,8 @@ namespace AuthApp.Api.Tests.Infrastructure;
 /// <summary>
 /// The real API in-process over <see cref="ApiDependencies"/>, in its own database namespace. Settings are the
 /// API's configuration keys; the defaults raise every rate limit out of the way (the rate-limit tests set their
-/// own) and turn the log file off. (The factory finds the API's entry point through any type of its assembly:
+/// own), make the Firebase clients' retries quick and turn the log file off. <see cref="Faults"/> sits inside the
+/// Firebase clients' pipelines, so a test can make Auth or the database fail at a chosen step. (The factory finds the API's entry point through any type of its assembly:
 /// <c>Program</c> itself is ambiguous here, as the database emulator has one too.)
 /// </summary>
 public sealed class ApiFactory(ApiDependencies dependencies, string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null)
@@ -21,6 +25,9 @@ public sealed class ApiFactory(ApiDependencies dependencies, string environment 
 
     public IReadOnlyDictionary<string, string?> Settings { get; } = Defaults(dependencies, settings);
 
+    /// <summary>Faults to inject into the API's calls to Auth and the database (none until a test adds some).</summary>
+    public HttpFaults Faults { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
@@ -30,7 +37,18 @@ public sealed class ApiFactory(ApiDependencies dependencies, string environment 
         }
 
         builder.UseSetting("Firebase:DatabaseUrl", $"https://{Namespace}.firebaseio.com");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton(Faults);
+            foreach (var client in FirebaseClients)
+            {
+                services.AddHttpClient(client).AddHttpMessageHandler(() => new HttpFaultHandler(Faults));
+            }
+        });
     }
+
+    /// <summary>The named HttpClients of the Firebase library that reach Auth and the database.</summary>
+    private static readonly string[] FirebaseClients = ["AuthApp.Firebase.Authentication", FirebaseDatabaseClient.HttpClientName];
 
     /// <summary>A client of the API, signed in as <paramref name="idToken"/> when given.</summary>
     public HttpClient CreateClient(string? idToken)
@@ -57,6 +75,7 @@ public sealed class ApiFactory(ApiDependencies dependencies, string environment 
             ["Firebase:AuthEmulatorHost"] = dependencies.AuthHost,
             ["Firebase:DatabaseEmulatorHost"] = dependencies.Database.Host,
             ["Firebase:Messaging"] = "Log",
+            ["Firebase:RetryBaseDelay"] = "00:00:00.010",
             ["Logging:File:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };

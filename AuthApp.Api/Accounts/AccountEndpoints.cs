@@ -66,8 +66,8 @@ public static class AccountEndpoints
         return app;
     }
 
-    private static async Task<Ok<SignupResponse>> SignUpAsync(SignupRequest request, AccountService accounts, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await accounts.SignUpAsync(request, cancellationToken));
+    private static async Task<Ok<SignupResponse>> SignUpAsync(SignupRequest request, SignupService signups, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await signups.SignUpAsync(request, cancellationToken));
 
     private static async Task<Ok<JsonElement>> SignInAsync(LoginRequest request, AccountService accounts, CancellationToken cancellationToken) =>
         TypedResults.Ok(await accounts.SignInAsync(request, cancellationToken));

@@ -3,68 +3,29 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
-using AuthApp.Domain.Licenses;
 using AuthApp.Api.Logging;
 using AuthApp.Api.Schedules;
+using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
 using AuthApp.Domain.Jobs;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
 using AuthApp.WorkQueue;
+using StackExchange.Redis;
 
 namespace AuthApp.Api.Accounts;
 
-/// <summary>Accounts: signup with a license key, sign-in, sessions, the profile, and account removal.</summary>
+/// <summary>Accounts: sign-in, sessions, the profile and its settings, and account removal (signup is <see cref="SignupService"/>).</summary>
 public sealed partial class AccountService(
     FirebaseAuthClient auth,
     IFirebaseDatabase database,
     UserRecords records,
-    LicenseKeys licenses,
     ScheduleService schedules,
     UserCache userCache,
     IWorkQueue queue,
     ILogger<AccountService> logger)
 {
-    private static readonly AppError InvalidLicense = AppError.Forbidden("invalid_license", "Invalid or already used license key.");
-
-    public async Task<SignupResponse> SignUpAsync(SignupRequest request, CancellationToken cancellationToken)
-    {
-        var licenseKey = request.AccessToken!.Trim();
-        if (!await licenses.IsAvailableAsync(licenseKey, uid: null, cancellationToken))
-        {
-            throw InvalidLicense;
-        }
-
-        var account = await auth.SignUpAsync(request.Email!.Trim(), request.Password!, request.Name!.Trim(), cancellationToken);
-        var uid = account.LocalId;
-        try
-        {
-            if (!await licenses.TryClaimAsync(licenseKey, uid, cancellationToken))
-            {
-                // Another signup took the key between the check and the claim.
-                throw InvalidLicense;
-            }
-
-            await database.SetAsync(UserPaths.User(uid), new JsonObject
-            {
-                [UserFields.Email] = account.Email ?? request.Email!.Trim(),
-                [UserFields.Name] = request.Name!.Trim(),
-                [UserFields.VerifiedAccess] = true,
-                [UserFields.AccessKey] = licenseKey,
-            }, cancellationToken);
-        }
-        catch
-        {
-            // No half-made account: a user without a record could never get access.
-            await auth.DeleteUserAsync(uid, CancellationToken.None);
-            throw;
-        }
-
-        LogSignedUp(logger, uid, Redact.Email(request.Email));
-        return new SignupResponse(uid);
-    }
-
     /// <summary>Identity Toolkit's sign-in body, unchanged: the original returned it as is.</summary>
     public async Task<JsonElement> SignInAsync(LoginRequest request, CancellationToken cancellationToken)
     {
@@ -96,15 +57,35 @@ public sealed partial class AccountService(
         await userCache.EvictAsync(uid, cancellationToken);
     }
 
+    /// <summary>
+    /// Sets the user's time zone and re-times their schedules in the index. Finishes or undoes: when the index
+    /// cannot be updated, the stored zone goes back to the old one (the schedules still fire at its times) and the
+    /// answer is 503.
+    /// </summary>
     public async Task SetTimeZoneAsync(string uid, string timeZone, CancellationToken cancellationToken)
     {
-        if (!TimeZones.TryFind(timeZone, out _))
+        if (!TimeZones.IsValid(timeZone))
         {
-            throw AppError.BadRequest("invalid_time_zone", "Field 'timeZone' must be an IANA time zone such as Europe/Paris.", "timeZone");
+            throw ScheduleService.InvalidTimeZone();
         }
 
-        await database.SetAsync(UserPaths.Field(uid, UserFields.TimeZone), JsonValue.Create(timeZone), cancellationToken);
-        await schedules.ReindexUserAsync(uid, cancellationToken);
+        var path = UserPaths.Field(uid, UserFields.TimeZone);
+        var previous = await records.ReadTimeZoneAsync(uid, cancellationToken);
+        await database.SetAsync(path, JsonValue.Create(timeZone), cancellationToken);
+        try
+        {
+            await schedules.ReindexUserAsync(uid, cancellationToken);
+        }
+        catch (RedisException)
+        {
+            await Undo.BestEffortAsync(logger, "time zone", async () =>
+            {
+                await database.SetAsync(path, previous is null ? null : JsonValue.Create(previous), CancellationToken.None);
+                await schedules.ReindexUserAsync(uid, CancellationToken.None);
+            });
+            throw Undo.Unavailable("The time zone was not changed");
+        }
+
         await userCache.EvictAsync(uid, cancellationToken);
     }
 
@@ -126,24 +107,45 @@ public sealed partial class AccountService(
         auth.SendEmailVerificationAsync(idToken, cancellationToken);
 
     /// <summary>
-    /// Deletes the Firebase account and takes the user's schedules out of the index at once; the user's
-    /// data is deleted by the worker (<see cref="AccountCleanupJob"/>, durable and retried).
+    /// Deletes the account and all of the user's data. The clean-up job (<see cref="AccountCleanupJob"/>: the Firebase
+    /// user, the index entries, the data, each step idempotent) is queued first, durably: once it is accepted the
+    /// deletion finishes whatever happens to this request. The same steps then run here at once so that the
+    /// account's tokens stop now; a step that fails here is left to the job.
     /// </summary>
     public async Task DeleteAccountAsync(string uid, CancellationToken cancellationToken)
     {
-        await auth.DeleteUserAsync(uid, cancellationToken);
-        await schedules.RemoveUserAsync(uid);
-        await queue.EnqueueAsync(new AccountCleanupJob(uid), CancellationToken.None);
-        await userCache.EvictAsync(uid, cancellationToken);
+        await queue.EnqueueAsync(new AccountCleanupJob(uid), cancellationToken);
+        try
+        {
+            await auth.DeleteUserAsync(uid, CancellationToken.None);
+        }
+        catch (FirebaseAuthException exception) when (exception.Code == AuthErrorCode.UserNotFound)
+        {
+        }
+        catch (FirebaseException exception)
+        {
+            LogDeletionLeftToJob(logger, uid, exception.GetType().Name);
+        }
+
+        try
+        {
+            await schedules.RemoveUserAsync(uid);
+            await userCache.EvictAsync(uid, CancellationToken.None);
+        }
+        catch (RedisException exception)
+        {
+            LogDeletionLeftToJob(logger, uid, exception.GetType().Name);
+        }
+
         LogDeleted(logger, uid);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Account {Uid} signed up ({Email})")]
-    private static partial void LogSignedUp(ILogger logger, string uid, string email);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sign-in refused for {Email}: {Reason}")]
     private static partial void LogSignInRefused(ILogger logger, string email, AuthErrorCode reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {Uid} deleted; data clean-up queued")]
     private static partial void LogDeleted(ILogger logger, string uid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting account {Uid}: a step failed here ({ErrorType}); the queued clean-up job finishes it")]
+    private static partial void LogDeletionLeftToJob(ILogger logger, string uid, string errorType);
 }

@@ -4,6 +4,7 @@ using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
 using Microsoft.AspNetCore.Diagnostics;
+using StackExchange.Redis;
 
 namespace AuthApp.Api.Errors;
 
@@ -41,6 +42,7 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
             $"Your {tooLarge.Subtree} data is larger than the service serves; delete some of it and try again."),
         DatabaseException { Kind: DatabaseErrorKind.Unavailable or DatabaseErrorKind.TooManyRequests } database =>
             AppError.Unavailable("The database is unavailable; try again shortly.", database.RetryAfter ?? TimeSpan.FromSeconds(5)),
+        RedisException => AppError.Unavailable("The cache is unavailable; try again shortly.", TimeSpan.FromSeconds(5)),
         FirebaseServiceUnavailableException unavailable =>
             AppError.Unavailable("The authentication or database service is unavailable; try again shortly.", unavailable.RetryAfter ?? TimeSpan.FromSeconds(5)),
         _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),

@@ -5,6 +5,7 @@ using AuthApp.Api.Users;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
+using StackExchange.Redis;
 
 namespace AuthApp.Api.Schedules;
 
@@ -17,7 +18,8 @@ public sealed class ScheduleService(
     UserRecords records,
     DueScheduleIndex index,
     UserCache userCache,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<ScheduleService> logger)
 {
     public async Task<ScheduleResponse> SetAsync(string uid, SetScheduleRequest request, CancellationToken cancellationToken)
     {
@@ -60,9 +62,11 @@ public sealed class ScheduleService(
             schedule[ScheduleFields.TimeZone] = request.TimeZone;
         }
 
-        await database.SetAsync(UserPaths.Schedule(uid, venue, device), schedule, cancellationToken);
-        await IndexAsync(uid, venue, device, schedule, await userZone);
-        await userCache.EvictAsync(uid, cancellationToken);
+        var path = UserPaths.Schedule(uid, venue, device);
+        var previous = JsonShapes.AsObject(schedules[venue])?[device]?.DeepClone();
+        await WriteThenIndexAsync(uid, venue, device, schedule, await userZone, "The schedule was not saved",
+            write: () => database.SetAsync(path, schedule, cancellationToken),
+            undo: () => database.SetAsync(path, previous, CancellationToken.None));
         return new ScheduleResponse(venue, device, request.Time.Trim(), request.Action!, ScheduleFields.Enabled, request.TimeZone);
     }
 
@@ -80,11 +84,14 @@ public sealed class ScheduleService(
     public async Task SetStatusAsync(string uid, string venue, string device, string status, CancellationToken cancellationToken)
     {
         var schedule = await RequireAsync(uid, venue, device, cancellationToken);
-        await database.UpdateAsync(UserPaths.Schedule(uid, venue, device),
-            new Dictionary<string, JsonNode?> { [ScheduleFields.Status] = status }, cancellationToken);
+        var path = UserPaths.Schedule(uid, venue, device);
+        var previous = schedule[ScheduleFields.Status]?.DeepClone();
         schedule[ScheduleFields.Status] = status;
-        await IndexAsync(uid, venue, device, schedule, await records.ReadTimeZoneAsync(uid, cancellationToken));
-        await userCache.EvictAsync(uid, cancellationToken);
+        var userZone = await records.ReadTimeZoneAsync(uid, cancellationToken);
+        // Only the status is written: the worker writes lastNotified beside it.
+        await WriteThenIndexAsync(uid, venue, device, schedule, userZone, "The schedule's status was not changed",
+            write: () => database.UpdateAsync(path, new Dictionary<string, JsonNode?> { [ScheduleFields.Status] = status }, cancellationToken),
+            undo: () => database.UpdateAsync(path, new Dictionary<string, JsonNode?> { [ScheduleFields.Status] = previous }, CancellationToken.None));
     }
 
     /// <summary>Re-times every schedule of the user (after a time-zone change).</summary>
@@ -111,6 +118,28 @@ public sealed class ScheduleService(
 
     internal static AppError InvalidTimeZone() =>
         AppError.BadRequest("invalid_time_zone", "Field 'timeZone' must be an IANA time zone such as Europe/Paris.", "timeZone");
+
+    /// <summary>
+    /// Stores a schedule change, then moves its index entry to <paramref name="schedule"/>'s next occurrence.
+    /// Finishes or undoes: when the index cannot be updated, <paramref name="undo"/> puts the stored schedule back
+    /// (the entry still says when that one fires) and the answer is 503 saying <paramref name="notDone"/>.
+    /// </summary>
+    private async Task WriteThenIndexAsync(
+        string uid, string venue, string device, JsonObject schedule, string? userZone, string notDone, Func<Task> write, Func<Task> undo)
+    {
+        await write();
+        try
+        {
+            await IndexAsync(uid, venue, device, schedule, userZone);
+        }
+        catch (RedisException)
+        {
+            await Undo.BestEffortAsync(logger, "schedule change", undo);
+            throw Undo.Unavailable(notDone);
+        }
+
+        await userCache.EvictAsync(uid, CancellationToken.None);
+    }
 
     private async Task IndexAsync(string uid, string venue, string device, JsonObject schedule, string? userZone)
     {

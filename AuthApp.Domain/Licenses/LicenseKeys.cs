@@ -7,10 +7,12 @@ namespace AuthApp.Domain.Licenses;
 
 /// <summary>
 /// Signup license keys (the original's <c>/admin</c> page and JSON file), kept in the Realtime Database
-/// under <c>licenseKeys/{key}</c>: <c>{createdAt, createdBy, note, revoked, usedBy, usedAt}</c>. A key admits
-/// one account; claiming and releasing it are database transactions, so two signups cannot both use it and a
-/// release never frees a key another account holds. Used by the API (signup, the admin API) and by the
-/// developer bootstrap commands.
+/// under <c>licenseKeys/{key}</c>: <c>{createdAt, createdBy, note, revoked, usedBy, usedAt, reservedFor,
+/// reservedUntil}</c>. A key admits one account. A signup first reserves the key for its e-mail address (a
+/// transaction, so two signups cannot both hold it; the reservation lapses on its own if the signup is
+/// abandoned), then marks it used in the same atomic write that creates the user's record
+/// (<see cref="ClaimUpdates"/>): a key is never used up by a signup that did not finish. Used by the API
+/// (signup, the admin API) and by the developer bootstrap commands.
 /// </summary>
 public sealed class LicenseKeys(IFirebaseDatabase database, TimeProvider clock)
 {
@@ -22,6 +24,11 @@ public sealed class LicenseKeys(IFirebaseDatabase database, TimeProvider clock)
     private const string Revoked = "revoked";
     private const string UsedBy = "usedBy";
     private const string UsedAt = "usedAt";
+    private const string ReservedFor = "reservedFor";
+    private const string ReservedUntil = "reservedUntil";
+
+    /// <summary>How long a signup in progress holds its key; longer than any signup takes, short enough to free an abandoned one.</summary>
+    public static readonly TimeSpan ReservationTime = TimeSpan.FromMinutes(10);
 
     public async Task<LicenseKey> CreateAsync(string createdBy, string? note, CancellationToken cancellationToken)
     {
@@ -61,69 +68,87 @@ public sealed class LicenseKeys(IFirebaseDatabase database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Marks <paramref name="key"/> as used by <paramref name="uid"/>. True when it now is: it was free, or
-    /// <paramref name="uid"/> already held it (a retried signup). False when it is unknown, revoked or another's.
+    /// Holds <paramref name="key"/> for a signup with <paramref name="email"/> for <see cref="ReservationTime"/>. A
+    /// retry of the same signup finds its own reservation (or, if that signup finished, the account that used it).
     /// </summary>
-    public async Task<bool> TryClaimAsync(string key, string uid, CancellationToken cancellationToken)
+    public async Task<LicenseReservation> ReserveAsync(string key, string email, CancellationToken cancellationToken)
     {
         if (!DatabasePath.IsValidKey(key))
         {
-            return false;
+            return LicenseReservation.Unavailable;
         }
 
-        var claimed = false;
+        var holder = EmailHolder(email);
+        var outcome = LicenseReservation.Unavailable;
         await database.TransactAsync(Path(key), current =>
         {
-            claimed = false;
+            outcome = LicenseReservation.Unavailable;
             if (current is not JsonObject record || IsTrue(record[Revoked]))
             {
                 return current?.DeepClone();
             }
 
-            var holder = JsonShapes.Text(record[UsedBy]);
-            if (holder is not null)
+            if (JsonShapes.Text(record[UsedBy]) is { } uid)
             {
-                claimed = holder == uid;
+                outcome = LicenseReservation.UsedBy(uid);
+                return current.DeepClone();
+            }
+
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            if (JsonShapes.Text(record[ReservedFor]) is { } other && other != holder && JsonShapes.Integer(record[ReservedUntil]) > now)
+            {
                 return current.DeepClone();
             }
 
             var updated = (JsonObject)record.DeepClone();
-            updated[UsedBy] = uid;
-            updated[UsedAt] = clock.GetUtcNow().ToUnixTimeMilliseconds();
-            claimed = true;
+            updated[ReservedFor] = holder;
+            updated[ReservedUntil] = now + (long)ReservationTime.TotalMilliseconds;
+            outcome = LicenseReservation.Reserved;
             return updated;
         }, cancellationToken: cancellationToken);
-        return claimed;
+        return outcome;
     }
 
-    /// <summary>Gives <paramref name="key"/> back after a signup by <paramref name="uid"/> failed; a key held by anyone else is left alone.</summary>
-    public async Task ReleaseAsync(string key, string uid, CancellationToken cancellationToken)
+    /// <summary>
+    /// The writes that mark <paramref name="key"/> used by <paramref name="uid"/>, as paths from the database root,
+    /// for the caller's multi-path update that creates the user's record in the same atomic write.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonNode?> ClaimUpdates(string key, string uid) => new Dictionary<string, JsonNode?>
+    {
+        [$"{Path(key)}/{UsedBy}"] = uid,
+        [$"{Path(key)}/{UsedAt}"] = clock.GetUtcNow().ToUnixTimeMilliseconds(),
+        [$"{Path(key)}/{ReservedFor}"] = null,
+        [$"{Path(key)}/{ReservedUntil}"] = null,
+    };
+
+    /// <summary>The account that used <paramref name="key"/>, if any.</summary>
+    public async Task<string?> UsedByAsync(string key, CancellationToken cancellationToken) =>
+        DatabasePath.IsValidKey(key)
+            ? JsonShapes.Text(await database.GetAsync($"{Path(key)}/{UsedBy}", cancellationToken: cancellationToken))
+            : null;
+
+    /// <summary>Gives <paramref name="key"/> back after the signup with <paramref name="email"/> failed; anyone else's hold is left alone.</summary>
+    public async Task ReleaseAsync(string key, string email, CancellationToken cancellationToken)
     {
         if (!DatabasePath.IsValidKey(key))
         {
             return;
         }
 
+        var holder = EmailHolder(email);
         await database.TransactAsync(Path(key), current =>
         {
-            if (current is not JsonObject record || JsonShapes.Text(record[UsedBy]) != uid)
+            if (current is not JsonObject record || JsonShapes.Text(record[ReservedFor]) != holder || record[UsedBy] is not null)
             {
                 return current?.DeepClone();
             }
 
             var updated = (JsonObject)record.DeepClone();
-            updated.Remove(UsedBy);
-            updated.Remove(UsedAt);
+            updated.Remove(ReservedFor);
+            updated.Remove(ReservedUntil);
             return updated;
         }, cancellationToken: cancellationToken);
     }
-
-    /// <summary>Whether <paramref name="key"/> could be claimed by <paramref name="uid"/> now (checked before creating an account).</summary>
-    public async Task<bool> IsAvailableAsync(string key, string? uid, CancellationToken cancellationToken) =>
-        DatabasePath.IsValidKey(key)
-        && await database.GetAsync(Path(key), cancellationToken: cancellationToken) is JsonObject record
-        && !IsTrue(record[Revoked])
-        && (JsonShapes.Text(record[UsedBy]) is not { } holder || holder == uid);
 
     private static string Path(string key)
     {
@@ -132,6 +157,10 @@ public sealed class LicenseKeys(IFirebaseDatabase database, TimeProvider clock)
     }
 
     private static bool IsTrue(JsonNode? node) => JsonShapes.IsTrue(node);
+
+    // The key records who holds it without keeping the address in clear: a hash of the normalized e-mail.
+    private static string EmailHolder(string email) =>
+        "email-sha256:" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(email.Trim().ToLowerInvariant())));
 
     // 128 random bits, URL- and key-safe: "AK-" + 26 base32 characters.
     private static string NewKey() => "AK-" + Base32(RandomNumberGenerator.GetBytes(16));
@@ -157,6 +186,16 @@ public sealed class LicenseKeys(IFirebaseDatabase database, TimeProvider clock)
         JsonShapes.Text(record[Note]),
         IsTrue(record[Revoked]),
         JsonShapes.Text(record[UsedBy]));
+}
+
+/// <summary>What <see cref="LicenseKeys.ReserveAsync"/> found: the key is now held for the signup, was used by an account, or cannot be used.</summary>
+public sealed record LicenseReservation(bool IsReserved, string? Uid)
+{
+    public static readonly LicenseReservation Reserved = new(true, null);
+
+    public static readonly LicenseReservation Unavailable = new(false, null);
+
+    public static LicenseReservation UsedBy(string uid) => new(false, uid);
 }
 
 public sealed record LicenseKey(string Key, DateTimeOffset CreatedAt, string? CreatedBy, string? Note, bool Revoked, string? UsedBy);

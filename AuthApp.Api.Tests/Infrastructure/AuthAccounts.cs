@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+
+namespace AuthApp.Api.Tests.Infrastructure;
+
+/// <summary>Reads accounts back from the Auth emulator, as an administrator, to check what an operation left behind.</summary>
+public static class AuthAccounts
+{
+    /// <summary>The uid of the account with <paramref name="email"/>, or null when there is none.</summary>
+    public static async Task<string?> FindUidAsync(this ApiDependencies dependencies, string email)
+    {
+        var found = await dependencies.CallAuthEmulatorAsync(HttpMethod.Post,
+            $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:lookup",
+            new JsonObject { ["email"] = new JsonArray(email) });
+        return (string?)found?["users"]?[0]?["localId"];
+    }
+
+    /// <summary>Whether an account with <paramref name="uid"/> exists.</summary>
+    public static async Task<bool> ExistsAsync(this ApiDependencies dependencies, string uid)
+    {
+        var found = await dependencies.CallAuthEmulatorAsync(HttpMethod.Post,
+            $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:lookup",
+            new JsonObject { ["localId"] = new JsonArray(uid) });
+        return found?["users"] is JsonArray { Count: > 0 };
+    }
+}
