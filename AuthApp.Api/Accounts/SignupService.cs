@@ -144,13 +144,7 @@ public sealed partial class SignupService(
     /// </summary>
     private async Task<Account?> FindUnfinishedAccountAsync(string email, string password, CancellationToken cancellationToken)
     {
-        SignInResult session;
-        try
-        {
-            session = await auth.SignInWithPasswordAsync(email, password, cancellationToken);
-        }
-        catch (FirebaseAuthException exception) when (exception.Code is AuthErrorCode.InvalidPassword or AuthErrorCode.EmailNotFound
-            or AuthErrorCode.InvalidLoginCredentials or AuthErrorCode.UserDisabled)
+        if (await TrySignInAsync(email, password, cancellationToken) is not { } session)
         {
             return null;
         }
@@ -159,16 +153,20 @@ public sealed partial class SignupService(
         return record is null ? new Account(session.LocalId, session.Email, Created: false) : throw EmailTaken;
     }
 
-    private async Task<bool> OwnsAccountAsync(string uid, string email, string password, CancellationToken cancellationToken)
+    private async Task<bool> OwnsAccountAsync(string uid, string email, string password, CancellationToken cancellationToken) =>
+        (await TrySignInAsync(email, password, cancellationToken))?.LocalId == uid;
+
+    /// <summary>The session <paramref name="password"/> opens, or null when it opens none (Auth being unreachable still throws).</summary>
+    private async Task<SignInResult?> TrySignInAsync(string email, string password, CancellationToken cancellationToken)
     {
         try
         {
-            return (await auth.SignInWithPasswordAsync(email, password, cancellationToken)).LocalId == uid;
+            return await auth.SignInWithPasswordAsync(email, password, cancellationToken);
         }
         catch (FirebaseAuthException exception) when (exception.Code is AuthErrorCode.InvalidPassword or AuthErrorCode.EmailNotFound
             or AuthErrorCode.InvalidLoginCredentials or AuthErrorCode.UserDisabled)
         {
-            return false;
+            return null;
         }
     }
 
