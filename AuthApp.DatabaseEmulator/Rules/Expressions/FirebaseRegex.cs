@@ -175,6 +175,7 @@ internal static class FirebaseRegex
                 if (c == ']')
                 {
                     Require(members > 0, "an empty class '[]' is not supported", start);
+                    _out.Append(']');
                     _i++;
                     break;
                 }
