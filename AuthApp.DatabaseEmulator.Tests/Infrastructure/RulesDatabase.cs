@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -60,7 +59,8 @@ public sealed class RulesDatabase(HttpClient http, string ns, TimeProvider clock
 
     public async Task<Reply> SendRawAsync(HttpMethod method, Identity who, string path, string? body, string query)
     {
-        var uri = new StringBuilder(path).Append("?ns=").Append(Namespace);
+        // Absolute, so that a path starting with "//" stays a path (a relative "//x" would name a host).
+        var uri = new StringBuilder(http.BaseAddress!.GetLeftPart(UriPartial.Authority)).Append(path).Append("?ns=").Append(Namespace);
         if (who.AuthParameter is not null)
         {
             uri.Append("&auth=").Append(Uri.EscapeDataString(who.AuthParameter));
@@ -74,7 +74,7 @@ public sealed class RulesDatabase(HttpClient http, string ns, TimeProvider clock
         using var request = new HttpRequestMessage(method, uri.ToString());
         if (who.BearerToken is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", who.BearerToken);
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {who.BearerToken}");
         }
 
         if (body is not null)
