@@ -1,3 +1,4 @@
+using AuthApp.DatabaseEmulator.Auth;
 using AuthApp.DatabaseEmulator.Http;
 using AuthApp.DatabaseEmulator.Persistence;
 using AuthApp.DatabaseEmulator.Rules;
@@ -34,6 +35,7 @@ public static partial class DatabaseEmulatorApp
         builder.Services.AddSingleton<PushIds>();
         builder.Services.AddSingleton<RestHandler>();
         builder.Services.AddSingleton<RulesSettingsEndpoint>();
+        builder.Services.AddSingleton<IdTokenCache>();
 
         // Compiled here, once: a rules file that does not compile stops the start with a RulesException naming the location.
         builder.Services.AddSingleton(new RulesRegistry(options.RulesPath is null ? null : RuleSet.Load(options.RulesPath)));

@@ -36,9 +36,9 @@ public sealed class SnapshotMethodTests
     [InlineData("data.child('address').val() != 'London'")]
     [InlineData("root.parent().exists()")]
     [InlineData("!root.parent().exists()")]
-    [InlineData("data.child('a.b').exists()")]
-    [InlineData("!data.child('a.b').exists()")]
-    [InlineData("!data.child('').exists()")]
+    [InlineData("data.child(data.child('name').val() + '.b').exists()")]
+    [InlineData("!data.child(data.child('name').val() + '.b').exists()")]
+    [InlineData("!data.child('' + '').exists()")]
     [InlineData("!data.child(data.child('age').val()).exists()")]
     public void Misusing_a_snapshot_at_run_time_makes_the_rule_false(string expression) =>
         Assert.False(Judge.Evaluate(expression, Stored));
@@ -75,6 +75,9 @@ public sealed class SnapshotMethodTests
     [InlineData("data.hasChildren('a')", "hasChildren() takes no argument or an array of names, e.g. hasChildren(['a', 'b'])", 17)]
     [InlineData("data.hasChildren([1])", "an item of hasChildren([...]) needs a string, not a number", 19)]
     [InlineData("data.exists(1)", "exists() takes 0 argument(s), not 1", 12)]
+    [InlineData("data.child('a.b').exists()", "a child path has an invalid key 'a.b'", 11)]
+    [InlineData("data.hasChild('//')", "a child path needs at least one key", 14)]
+    [InlineData("data.hasChildren(['ok', 'x#y'])", "a child path has an invalid key 'x#y'", 17)]
     [InlineData("[1] === 1", "an array is only allowed as the argument of hasChildren()", 1)]
     [InlineData("(true ? data : 'x').exists()", "this may be a snapshot or a value: give both branches of '?:' the same kind", 21)]
     public void Misusing_a_snapshot_is_refused_when_the_rules_compile(string expression, string message, int column)

@@ -11,6 +11,12 @@ namespace AuthApp.DatabaseEmulator.Auth;
 /// payload has a non-empty string <c>sub</c> and a numeric <c>exp</c> that is not past. Any failure is a refusal,
 /// never an exception: tokens are hostile input.
 /// </summary>
+/// <summary>A token's <c>auth</c> and its <c>exp</c> in milliseconds.</summary>
+internal readonly record struct DecodedToken(RuleValue Auth, double ExpiresAtMs)
+{
+    public bool IsExpiredAt(long nowMs) => ExpiresAtMs <= nowMs;
+}
+
 internal static class IdTokens
 {
     public const int MaxLength = 8192;
@@ -25,47 +31,56 @@ internal static class IdTokens
         Expired,
     }
 
-    /// <summary>Builds the rules' <c>auth</c>: <c>{uid: sub, provider, token: {every claim}}</c>.</summary>
+    /// <summary>Decodes <paramref name="token"/> and checks that it has not expired at <paramref name="nowMs"/>.</summary>
     public static Failure TryDecode(string token, long nowMs, out RuleValue auth)
     {
-        auth = RuleValue.Null;
+        if (!TryDecode(token, out var decoded))
+        {
+            auth = RuleValue.Null;
+            return Failure.Malformed;
+        }
+
+        auth = decoded.Auth;
+        return decoded.IsExpiredAt(nowMs) ? Failure.Expired : Failure.None;
+    }
+
+    /// <summary>Builds the rules' <c>auth</c>: <c>{uid: sub, provider, token: {every claim}}</c>, and when it expires.</summary>
+    public static bool TryDecode(string token, out DecodedToken decoded)
+    {
+        decoded = default;
         var parts = token.Length is > 0 and <= MaxLength ? token.Split('.') : [];
         if (parts.Length != 3)
         {
-            return Failure.Malformed;
+            return false;
         }
 
         try
         {
             if (Decode(parts[0]) is not { Kind: ValueKind.Map } || Decode(parts[1]) is not { Kind: ValueKind.Map } payload)
             {
-                return Failure.Malformed;
+                return false;
             }
 
             var claims = payload.Map;
             if (!claims.TryGetValue("sub", out var sub) || sub.Kind != ValueKind.String || sub.String.Length is 0 or > MaxUidLength
                 || !claims.TryGetValue("exp", out var exp) || exp.Kind != ValueKind.Number)
             {
-                return Failure.Malformed;
+                return false;
             }
 
-            if (exp.Number * 1000 <= nowMs)
-            {
-                return Failure.Expired;
-            }
-
-            auth = RuleValue.FromMap(new Dictionary<string, RuleValue>(StringComparer.Ordinal)
+            var auth = RuleValue.FromMap(new Dictionary<string, RuleValue>(StringComparer.Ordinal)
             {
                 ["uid"] = sub,
                 ["provider"] = Provider(claims),
                 ["token"] = payload,
             });
-            return Failure.None;
+            decoded = new DecodedToken(auth, exp.Number * 1000);
+            return true;
         }
         catch (Exception ex) when (ex is FormatException or JsonException or InvalidOperationException or ArgumentException)
         {
             // Bad base64url, bad JSON, or a string that is not valid UTF-16 (a lone surrogate escape).
-            return Failure.Malformed;
+            return false;
         }
     }
 

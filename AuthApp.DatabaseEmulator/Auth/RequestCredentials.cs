@@ -14,7 +14,7 @@ internal static class RequestCredentials
 {
     public const string AdminToken = "owner";
 
-    public static Caller Identify(HttpRequest request, long nowMs)
+    public static Caller Identify(HttpRequest request, IdTokenCache tokens, long nowMs)
     {
         var header = request.Headers.Authorization;
         var auth = request.Query["auth"];
@@ -39,7 +39,7 @@ internal static class RequestCredentials
 
         if (auth.Count == 1)
         {
-            return User(auth.ToString(), nowMs);
+            return User(tokens, auth.ToString(), nowMs);
         }
 
         var value = header.ToString();
@@ -50,10 +50,10 @@ internal static class RequestCredentials
         }
 
         var token = value[scheme.Length..].Trim();
-        return token == AdminToken ? Caller.Admin : User(token, nowMs);
+        return token == AdminToken ? Caller.Admin : User(tokens, token, nowMs);
     }
 
-    private static Caller User(string token, long nowMs) => IdTokens.TryDecode(token, nowMs, out var auth) switch
+    private static Caller User(IdTokenCache tokens, string token, long nowMs) => tokens.Read(token, nowMs, out var auth) switch
     {
         IdTokens.Failure.None => Caller.User(auth),
         IdTokens.Failure.Expired => throw Unauthorized("Auth token is expired"),

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using AuthApp.DatabaseEmulator.Auth;
 using AuthApp.DatabaseEmulator.Rules;
 using AuthApp.DatabaseEmulator.Rules.Access;
 using AuthApp.DatabaseEmulator.Tree;
@@ -19,6 +20,7 @@ internal sealed partial class RestHandler(
     DatabaseStore store,
     RulesRegistry rules,
     RulesSettingsEndpoint settings,
+    IdTokenCache tokens,
     PushIds pushIds,
     TimeProvider time,
     EmulatorOptions options,
@@ -47,7 +49,7 @@ internal sealed partial class RestHandler(
                 var segments = ParsePath(request.Path.Value ?? "/");
                 var database = store.Get(ns);
                 var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-                var access = RequestAccess.For(rules.For(ns), request, nowMs);
+                var access = RequestAccess.For(rules.For(ns), request, tokens, nowMs);
                 reply = method switch
                 {
                     "GET" => Get(request, database, segments, access),

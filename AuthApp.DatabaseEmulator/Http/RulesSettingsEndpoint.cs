@@ -11,13 +11,18 @@ namespace AuthApp.DatabaseEmulator.Http;
 /// namespace's rules, <c>PUT</c> replaces them (compiled first: a document that does not compile is a 400 naming
 /// the location, and the old rules stay). Admin only (<c>Bearer owner</c>). Rules set this way live in memory.
 /// </summary>
-internal sealed partial class RulesSettingsEndpoint(RulesRegistry registry, TimeProvider time, EmulatorOptions options, ILogger<RulesSettingsEndpoint> logger)
+internal sealed partial class RulesSettingsEndpoint(
+    RulesRegistry registry,
+    IdTokenCache tokens,
+    TimeProvider time,
+    EmulatorOptions options,
+    ILogger<RulesSettingsEndpoint> logger)
 {
     public const string Path = "/.settings/rules.json";
 
     public async Task<Reply> HandleAsync(HttpContext context, string method, string ns)
     {
-        if (!RequestCredentials.Identify(context.Request, time.GetUtcNow().ToUnixTimeMilliseconds()).IsAdmin)
+        if (!RequestCredentials.Identify(context.Request, tokens, time.GetUtcNow().ToUnixTimeMilliseconds()).IsAdmin)
         {
             throw new RtdbException(HttpStatusCode.Unauthorized, "Permission denied") { LogDetail = "the rules settings are admin only" };
         }

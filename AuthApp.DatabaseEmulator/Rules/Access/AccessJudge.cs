@@ -51,7 +51,7 @@ internal static class AccessJudge
 
     public static Verdict Write(RuleNode rules, RuleValue auth, double now, PendingWrites after)
     {
-        var walk = new WriteWalk(rules, new EvaluationContext(auth, now, new StoredTree(after.StoredRoot), after, []));
+        var walk = new WriteWalk(rules, after.StoredRoot, new EvaluationContext(auth, now, new StoredTree(after.StoredRoot), after, []));
         foreach (var write in after.Writes)
         {
             if (!walk.Permitted(write))
@@ -62,7 +62,7 @@ internal static class AccessJudge
 
         foreach (var write in after.Writes)
         {
-            if (!walk.Valid(write, after))
+            if (!walk.Valid(write))
             {
                 return Verdict.Deny($"a .validate rule refused the write at {Display(write.Path, write.Path.Length)}{walk.Trace}");
             }
@@ -100,7 +100,7 @@ internal static class AccessJudge
             _rule is null ? "" : $" (last rule: {_rule.Location} = \"{_rule.Source}\" at {Display(_path, _depth)} gave {_result})";
     }
 
-    private sealed class WriteWalk(RuleNode rules, EvaluationContext context)
+    private sealed class WriteWalk(RuleNode rules, JsonNode? storedRoot, EvaluationContext context)
     {
         public Trace Trace { get; } = new();
 
@@ -125,8 +125,7 @@ internal static class AccessJudge
                 node = child;
             }
 
-            var stored = ((StoredTree)context.Before).Root;
-            return Covered(node, path.Length, Tree.JsonTree.GetAt(stored, path), write.Value);
+            return Covered(node, path.Length, Tree.JsonTree.GetAt(storedRoot, path), write.Value);
         }
 
         /// <summary>Whether a <c>.write</c> here, or one below for every child written or removed, grants this location.</summary>
@@ -175,11 +174,11 @@ internal static class AccessJudge
                 return false;
             }
 
-            SetSegment(depth, key);
+            context.SetSegment(depth, key);
             return Covered(child, depth + 1, stored, written);
         }
 
-        public bool Valid(PendingWrite write, PendingWrites after)
+        public bool Valid(PendingWrite write)
         {
             var path = write.Path;
             context.Path = [.. path];
@@ -187,7 +186,7 @@ internal static class AccessJudge
             for (var depth = 0; depth < path.Length; depth++)
             {
                 context.Depth = depth;
-                if (node.Validate is { } rule && after.Resolve(path.AsSpan(0, depth)).Exists && !Trace.Allows(rule, context))
+                if (node.Validate is { } rule && context.NewDataSnapshot!.Exists() && !Trace.Allows(rule, context))
                 {
                     return false;
                 }
@@ -222,7 +221,7 @@ internal static class AccessJudge
                 {
                     if (node.Child(key) is { } childRules)
                     {
-                        SetSegment(depth, key);
+                        context.SetSegment(depth, key);
                         if (!ValidBelow(childRules, depth + 1, child))
                         {
                             return false;
@@ -232,18 +231,6 @@ internal static class AccessJudge
             }
 
             return true;
-        }
-
-        private void SetSegment(int index, string key)
-        {
-            if (index >= context.Path.Length)
-            {
-                var grown = context.Path;
-                Array.Resize(ref grown, Math.Max(index + 1, grown.Length * 2));
-                context.Path = grown;
-            }
-
-            context.Path[index] = key;
         }
     }
 }

@@ -43,27 +43,16 @@ internal sealed class PendingWrites : ITreeView
 
     public IReadOnlyList<PendingWrite> Writes { get; }
 
-    public NodeShape Resolve(ReadOnlySpan<string> path)
+    public TreePlace Root => _overlay.Replaced ? new TreePlace(_overlay.Value, null) : new TreePlace(StoredRoot, _overlay);
+
+    public TreePlace Step(TreePlace from, string key)
     {
-        var stored = StoredRoot;
-        Overlay? overlay = _overlay;
-        if (overlay.Replaced)
-        {
-            (stored, overlay) = (overlay.Value, null);
-        }
-
-        foreach (var segment in path)
-        {
-            stored = stored is JsonObject obj && obj.TryGetPropertyValue(segment, out var child) ? child : null;
-            overlay = overlay?.Children?.GetValueOrDefault(segment);
-            if (overlay is { Replaced: true })
-            {
-                (stored, overlay) = (overlay.Value, null);
-            }
-        }
-
-        return overlay is null ? NodeShape.Of(stored) : Merge(stored, overlay);
+        var stored = from.Node is JsonObject obj && obj.TryGetPropertyValue(key, out var child) ? child : null;
+        var overlay = (from.PendingBelow as Overlay)?.Children?.GetValueOrDefault(key);
+        return overlay is { Replaced: true } ? new TreePlace(overlay.Value, null) : new TreePlace(stored, overlay);
     }
+
+    public NodeShape Shape(TreePlace at) => at.PendingBelow is Overlay overlay ? Merge(at.Node, overlay) : NodeShape.Of(at.Node);
 
     /// <summary>A stored node with writes somewhere below it.</summary>
     private static NodeShape Merge(JsonNode? stored, Overlay overlay)

@@ -25,8 +25,8 @@ internal sealed class RequestAccess
     public RuleSet? Rules { get; }
 
     /// <summary>Credentials are only looked at where there are rules to judge them by.</summary>
-    public static RequestAccess For(RuleSet? rules, HttpRequest request, long nowMs) =>
-        new(rules, rules is null ? Caller.Admin : RequestCredentials.Identify(request, nowMs), nowMs);
+    public static RequestAccess For(RuleSet? rules, HttpRequest request, IdTokenCache tokens, long nowMs) =>
+        new(rules, rules is null ? Caller.Admin : RequestCredentials.Identify(request, tokens, nowMs), nowMs);
 
     public bool CanRead(JsonNode? storedRoot, string[] path) => Read(storedRoot, path).Allowed;
 

@@ -52,6 +52,8 @@ internal sealed class CaptureExpr(int segment) : Expr(RuleType.String)
 /// <summary><c>[a, b]</c>: only as the argument of <c>hasChildren()</c>.</summary>
 internal sealed class ListExpr(Expr[] items) : Expr(RuleType.List)
 {
+    public IReadOnlyList<Expr> Items => items;
+
     public override RuleValue Evaluate(EvaluationContext context)
     {
         var values = new RuleValue[items.Length];

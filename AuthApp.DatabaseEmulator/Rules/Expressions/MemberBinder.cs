@@ -130,7 +130,35 @@ internal static class MemberBinder
             RequireString(open, name, argument!);
         }
 
-        return new SnapshotCallExpr(target, method.Method, argument, method.Result);
+        return new SnapshotCallExpr(target, method.Method, argument, method.Result, LiteralPaths(open, argument));
+    }
+
+    /// <summary>The paths of a literal argument, checked now: an invalid key in a literal is a compile error.</summary>
+    private static string[][]? LiteralPaths(Token open, Expr? argument)
+    {
+        IEnumerable<Expr> items = argument switch
+        {
+            LiteralExpr => [argument],
+            ListExpr list => list.Items,
+            _ => [],
+        };
+        var paths = new List<string[]>();
+        foreach (var item in items)
+        {
+            if (item is not LiteralExpr { Value.Kind: ValueKind.String } literal)
+            {
+                return null;
+            }
+
+            if (RuleSnapshot.SplitPath(literal.Value.String, out var parts) is { } error)
+            {
+                throw Parser.Error(open, error);
+            }
+
+            paths.Add(parts);
+        }
+
+        return paths.Count > 0 ? [.. paths] : null;
     }
 
     private static void RequireCount(Token name, Token open, IReadOnlyList<Expr> arguments, int min, int max)

@@ -46,8 +46,11 @@ internal enum SnapshotMethod
     IsBoolean,
 }
 
-/// <summary>The RuleDataSnapshot methods.</summary>
-internal sealed class SnapshotCallExpr(Expr target, SnapshotMethod method, Expr? argument, RuleType type) : Expr(type)
+/// <summary>
+/// The RuleDataSnapshot methods. A literal path argument (<c>child('a/b')</c>, <c>hasChildren(['a', 'b'])</c>) is
+/// split and checked when the rules compile: <paramref name="literalPaths"/>, used instead of evaluating the argument.
+/// </summary>
+internal sealed class SnapshotCallExpr(Expr target, SnapshotMethod method, Expr? argument, RuleType type, string[][]? literalPaths = null) : Expr(type)
 {
     public override RuleValue Evaluate(EvaluationContext context)
     {
@@ -58,6 +61,15 @@ internal sealed class SnapshotCallExpr(Expr target, SnapshotMethod method, Expr?
         }
 
         var snapshot = value.Snapshot;
+        if (literalPaths is not null)
+        {
+            return method switch
+            {
+                SnapshotMethod.Child => RuleValue.From(snapshot.Child(literalPaths[0])),
+                _ => RuleValue.From(literalPaths.All(path => snapshot.Child(path).Exists())),
+            };
+        }
+
         var arg = argument?.Evaluate(context) ?? RuleValue.Null;
         if (arg.IsError)
         {
