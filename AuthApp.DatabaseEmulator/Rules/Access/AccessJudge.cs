@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AuthApp.DatabaseEmulator.Rules.Expressions;
+using AuthApp.DatabaseEmulator.Tree;
 
 namespace AuthApp.DatabaseEmulator.Rules.Access;
 
@@ -125,7 +126,7 @@ internal static class AccessJudge
                 node = child;
             }
 
-            return Covered(node, path.Length, Tree.JsonTree.GetAt(storedRoot, path), write.Value);
+            return Covered(node, path.Length, JsonTree.GetAt(storedRoot, path), write.Value);
         }
 
         /// <summary>Whether a <c>.write</c> here, or one below for every child written or removed, grants this location.</summary>
@@ -143,22 +144,19 @@ internal static class AccessJudge
                 return false;
             }
 
-            foreach (var (key, storedChild) in (JsonObject?)stored ?? [])
+            var storedChildren = stored as JsonObject;
+            var writtenChildren = written as JsonObject;
+            foreach (var (key, storedChild) in storedChildren ?? Enumerable.Empty<KeyValuePair<string, JsonNode?>>())
             {
-                if (!CoveredChild(node, depth, key, storedChild, (written as JsonObject)?[key]))
+                if (!CoveredChild(node, depth, key, storedChild, writtenChildren?[key]))
                 {
                     return false;
                 }
             }
 
-            foreach (var (key, writtenChild) in (JsonObject?)written ?? [])
+            foreach (var (key, writtenChild) in writtenChildren ?? Enumerable.Empty<KeyValuePair<string, JsonNode?>>())
             {
-                if (stored is JsonObject storedObject && storedObject.ContainsKey(key))
-                {
-                    continue;
-                }
-
-                if (!CoveredChild(node, depth, key, null, writtenChild))
+                if (storedChildren?.ContainsKey(key) != true && !CoveredChild(node, depth, key, null, writtenChild))
                 {
                     return false;
                 }
