@@ -81,6 +81,7 @@ public sealed class CredentialTests(EmulatorFixture fixture)
     [Fact]
     public async Task An_expired_token_is_refused()
     {
+        Assert.SkipWhen(fixture.IsExternal, "This emulator's stricter reading (the docs do not say what an emulator does with exp).");
         var db = await fixture.NewDatabaseAsync(OwnOnly);
         var expired = new Identity("expired", BearerToken: TestTokens.For("alice", db.Clock, lifetime: TimeSpan.FromMinutes(-5)));
 
@@ -120,6 +121,8 @@ public sealed class CredentialTests(EmulatorFixture fixture)
         var viaHeader = await db.GetAsync(new Identity(what, BearerToken: token), "x");
         var viaQuery = await db.GetAsync(new Identity(what, AuthParameter: token), "x");
 
+        // The official emulator may read some of these differently; it must not fail on them either.
+        Assert.SkipWhen(fixture.IsExternal && (int)viaHeader.Status < 500 && (int)viaQuery.Status < 500, "This emulator's stricter reading.");
         Assert.Equal(HttpStatusCode.Unauthorized, viaHeader.Status);
 
         // A token longer than the server's request line limit may get 414 before the rules see it: a 4xx either way.
