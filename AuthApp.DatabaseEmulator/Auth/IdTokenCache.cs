@@ -13,12 +13,17 @@ internal sealed class IdTokenCache
     private const int Capacity = 1024;
 
     private readonly ConcurrentDictionary<string, DecodedToken> _decoded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DecodedToken>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
 
-    public IdTokens.Failure Read(string token, long nowMs, out RuleValue auth)
+    public IdTokenCache() => _bySpan = _decoded.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <param name="token">The token as it arrived (e.g. a slice of the Authorization header): no copy is made when it is known.</param>
+    public IdTokens.Failure Read(ReadOnlySpan<char> token, long nowMs, out RuleValue auth)
     {
-        if (!_decoded.TryGetValue(token, out var decoded))
+        if (!_bySpan.TryGetValue(token, out var decoded))
         {
-            if (!IdTokens.TryDecode(token, out decoded))
+            var text = token.ToString();
+            if (!IdTokens.TryDecode(text, out decoded))
             {
                 auth = RuleValue.Null;
                 return IdTokens.Failure.Malformed;
@@ -29,7 +34,7 @@ internal sealed class IdTokenCache
                 _decoded.Clear();
             }
 
-            _decoded[token] = decoded;
+            _decoded[text] = decoded;
         }
 
         auth = decoded.Auth;

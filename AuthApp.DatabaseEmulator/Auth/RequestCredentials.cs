@@ -49,11 +49,11 @@ internal static class RequestCredentials
             throw Unauthorized("Unauthorized request: expected 'Authorization: Bearer <token>'.");
         }
 
-        var token = value[scheme.Length..].Trim();
-        return token == AdminToken ? Caller.Admin : User(tokens, token, nowMs);
+        var token = value.AsSpan(scheme.Length).Trim();
+        return token.SequenceEqual(AdminToken) ? Caller.Admin : User(tokens, token, nowMs);
     }
 
-    private static Caller User(IdTokenCache tokens, string token, long nowMs) => tokens.Read(token, nowMs, out var auth) switch
+    private static Caller User(IdTokenCache tokens, ReadOnlySpan<char> token, long nowMs) => tokens.Read(token, nowMs, out var auth) switch
     {
         IdTokens.Failure.None => Caller.User(auth),
         IdTokens.Failure.Expired => throw Unauthorized("Auth token is expired"),
