@@ -1,3 +1,4 @@
+using AuthApp.DatabaseEmulator.Auth;
 using AuthApp.DatabaseEmulator.Http;
 using AuthApp.DatabaseEmulator.Persistence;
 using AuthApp.DatabaseEmulator.Rules;
@@ -9,6 +10,7 @@ namespace AuthApp.DatabaseEmulator;
 /// <summary>
 /// Builds the emulator as a <see cref="WebApplication"/>, for <c>Program</c> and for tests that host it in-process.
 /// Listening address: <c>--urls</c> / <c>ASPNETCORE_URLS</c>; else <c>PORT</c> (on localhost); else http://127.0.0.1:9000.
+/// Throws <see cref="RulesException"/> when the <c>Rules:Path</c> file cannot be read or does not compile.
 /// </summary>
 public static partial class DatabaseEmulatorApp
 {
@@ -32,7 +34,11 @@ public static partial class DatabaseEmulatorApp
         builder.Services.AddSingleton<DatabaseStore>();
         builder.Services.AddSingleton<PushIds>();
         builder.Services.AddSingleton<RestHandler>();
-        builder.Services.AddSingleton(options.RulesPath is null ? IndexRules.None : IndexRules.Load(options.RulesPath));
+        builder.Services.AddSingleton<RulesSettingsEndpoint>();
+        builder.Services.AddSingleton<IdTokenCache>();
+
+        // Compiled here, once: a rules file that does not compile stops the start with a RulesException naming the location.
+        builder.Services.AddSingleton(new RulesRegistry(options.RulesPath is null ? null : RuleSet.Load(options.RulesPath)));
         if (options.PersistencePath is not null)
         {
             builder.Services.AddHostedService<PersistenceService>();
@@ -56,7 +62,7 @@ public static partial class DatabaseEmulatorApp
             logger,
             string.Join(", ", app.Urls),
             options.DefaultNamespace,
-            options.RulesPath ?? "(none: .indexOn not enforced)",
+            options.RulesPath ?? "(none: requests act as the owner, .indexOn not enforced)",
             options.PersistencePath ?? "(none: memory only)"));
         return app;
     }

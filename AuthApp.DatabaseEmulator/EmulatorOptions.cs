@@ -6,7 +6,10 @@ public sealed class EmulatorOptions
     /// <summary><c>Database:DefaultNamespace</c>: the namespace used when a request has no <c>?ns=</c>.</summary>
     public string DefaultNamespace { get; set; } = "demo-authapp-default-rtdb";
 
-    /// <summary><c>Rules:Path</c>: a <c>database.rules.json</c> whose <c>.indexOn</c> entries are enforced; none = no enforcement.</summary>
+    /// <summary>
+    /// <c>Rules:Path</c>: a <c>database.rules.json</c> enforced in every namespace (<c>.read</c>, <c>.write</c>,
+    /// <c>.validate</c>, <c>.indexOn</c>) unless <c>/.settings/rules.json</c> replaces them; none = not judged, requests act as the owner.
+    /// </summary>
     public string? RulesPath { get; set; }
 
     /// <summary><c>Persistence:Path</c>: a JSON file the data is saved to (write-behind) and loaded from; none = memory only.</summary>

@@ -107,7 +107,8 @@ public sealed class AccountDeletionTests(ApiDependencies dependencies) : IAsyncL
                 !await dependencies.ExistsAsync(uid)
                 && await Api.ReadDatabaseAsync($"users/{uid}") is null
                 && (await new DueScheduleIndex(_redis.Connection).ForUserAsync(uid)).Count == 0,
-            "the account, its data or its schedules outlived the deletion");
+            "the account, its data or its schedules outlived the deletion",
+            within: TimeSpan.FromSeconds(60)); // the worker starts, polls its queue and backs off on failures
     }
 
     public async ValueTask InitializeAsync()

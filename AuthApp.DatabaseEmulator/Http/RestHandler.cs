@@ -1,10 +1,10 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using AuthApp.DatabaseEmulator.Auth;
 using AuthApp.DatabaseEmulator.Rules;
+using AuthApp.DatabaseEmulator.Rules.Access;
 using AuthApp.DatabaseEmulator.Tree;
 using Microsoft.Net.Http.Headers;
 
@@ -12,22 +12,20 @@ namespace AuthApp.DatabaseEmulator.Http;
 
 /// <summary>
 /// Serves the Realtime Database REST protocol: <c>/{path}.json</c> with GET, PUT, POST, PATCH and DELETE,
-/// <c>?ns=</c>, queries, <c>shallow</c>, <c>print=silent|pretty</c>, <c>X-Firebase-ETag</c> and <c>if-match</c>.
-/// Any bearer token (or none) is accepted: every request acts as the owner.
+/// <c>?ns=</c>, queries, <c>shallow</c>, <c>print=silent|pretty</c>, <c>X-Firebase-ETag</c> and <c>if-match</c>,
+/// plus <c>/.settings/rules.json</c>. In a namespace with rules every read and write is judged by them
+/// (<see cref="RequestAccess"/>) before anything is served or written; without rules every request acts as the owner.
 /// </summary>
 internal sealed partial class RestHandler(
     DatabaseStore store,
-    IndexRules rules,
+    RulesRegistry rules,
+    RulesSettingsEndpoint settings,
+    IdTokenCache tokens,
     PushIds pushIds,
     TimeProvider time,
     EmulatorOptions options,
     ILogger<RestHandler> logger)
 {
-    private static readonly byte[] NullBody = "null"u8.ToArray();
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 256 };
-
-    private readonly record struct Reply(HttpStatusCode Status, byte[] Body, string? ETag = null, bool Silenceable = true);
-
     public async Task HandleAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
@@ -42,37 +40,51 @@ internal sealed partial class RestHandler(
         Reply reply;
         try
         {
-            var segments = ParsePath(request.Path.Value ?? "/");
-            var database = store.Get(ns);
-            reply = method switch
+            if (request.Path.Equals(RulesSettingsEndpoint.Path, StringComparison.Ordinal))
             {
-                "GET" => Get(request, database, segments),
-                "PUT" => Put(request, database, segments, await ReadBodyAsync(context)),
-                "POST" => Post(database, segments, await ReadBodyAsync(context)),
-                "PATCH" => Patch(database, segments, await ReadBodyAsync(context)),
-                "DELETE" => Delete(request, database, segments),
-                _ => throw new RtdbException(HttpStatusCode.MethodNotAllowed, "Method not allowed."),
-            };
+                reply = await settings.HandleAsync(context, method, ns);
+            }
+            else
+            {
+                var segments = ParsePath(request.Path.Value ?? "/");
+                var database = store.Get(ns);
+                var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+                var access = RequestAccess.For(rules.For(ns), request, tokens, nowMs);
+                reply = method switch
+                {
+                    "GET" => Get(request, database, segments, access),
+                    "PUT" => Put(request, database, segments, access, nowMs, await RequestBody.ReadJsonAsync(context, options.MaxRequestBytes)),
+                    "POST" => Post(database, segments, access, nowMs, await RequestBody.ReadJsonAsync(context, options.MaxRequestBytes)),
+                    "PATCH" => Patch(database, segments, access, nowMs, await RequestBody.ReadJsonAsync(context, options.MaxRequestBytes)),
+                    "DELETE" => Delete(request, database, segments, access),
+                    _ => throw new RtdbException(HttpStatusCode.MethodNotAllowed, "Method not allowed."),
+                };
+            }
         }
         catch (RtdbException ex)
         {
-            reply = Error(ex.Status, ex.Message);
+            if (ex.LogDetail is { } detail)
+            {
+                LogRefused(logger, method, request.Path.Value ?? "/", ns, (int)ex.Status, detail);
+            }
+
+            reply = Reply.Error(ex.Status, ex.Message);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            reply = Error(HttpStatusCode.RequestEntityTooLarge, "Payload too large.");
+            reply = Reply.Error(HttpStatusCode.RequestEntityTooLarge, "Payload too large.");
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
         {
             LogFailure(logger, ex, method, request.Path.Value ?? "/");
-            reply = Error(HttpStatusCode.InternalServerError, "Internal error.");
+            reply = Reply.Error(HttpStatusCode.InternalServerError, "Internal error.");
         }
 
-        await WriteAsync(context, reply);
+        await reply.WriteAsync(context);
         LogRequest(logger, method, request.Path.Value ?? "/", ns, (int)reply.Status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    private Reply Get(HttpRequest request, DatabaseNamespace database, string[] segments)
+    private static Reply Get(HttpRequest request, DatabaseNamespace database, string[] segments, RequestAccess access)
     {
         var query = Query.Parse(request.Query);
         var shallow = request.Query["shallow"] == "true";
@@ -81,14 +93,16 @@ internal sealed partial class RestHandler(
             throw new RtdbException(HttpStatusCode.BadRequest, "Mixing 'shallow' and querying parameters is not supported");
         }
 
-        if (query is not null)
-        {
-            rules.RequireIndex(segments, query);
-        }
-
         var pretty = request.Query["print"] == "pretty";
         lock (database.Sync)
         {
+            // Rules are not filters: a query or a shallow read needs the same grant as reading the whole location.
+            access.RequireRead(database.Root, segments);
+            if (query is not null)
+            {
+                access.Rules?.RequireIndex(segments, query);
+            }
+
             var node = JsonTree.GetAt(database.Root, segments);
             var etag = WantsETag(request) ? JsonTree.ETag(node) : null;
             var body = query is null ? JsonTree.Serialize(node, shallow, pretty) : JsonTree.Serialize(query.Apply(node), pretty: pretty);
@@ -96,19 +110,20 @@ internal sealed partial class RestHandler(
         }
     }
 
-    private Reply Put(HttpRequest request, DatabaseNamespace database, string[] segments, JsonNode? body)
+    private Reply Put(HttpRequest request, DatabaseNamespace database, string[] segments, RequestAccess access, long nowMs, JsonNode? body)
     {
         var ifMatch = IfMatch(request);
         Reply reply;
         lock (database.Sync)
         {
             var existing = JsonTree.GetAt(database.Root, segments);
-            if (ifMatch is not null && PreconditionFails(existing, ifMatch) is { } failed)
+            var value = JsonTree.Normalize(body, existing, nowMs);
+            access.RequireWrite(database.Root, [new PendingWrite(segments, value)]);
+            if (ifMatch is not null && PreconditionFails(database, segments, existing, ifMatch, access) is { } failed)
             {
                 return failed;
             }
 
-            var value = JsonTree.Normalize(body, existing, time.GetUtcNow().ToUnixTimeMilliseconds());
             database.Root = JsonTree.SetAt(database.Root, segments, value);
             reply = new Reply(HttpStatusCode.OK, JsonTree.Serialize(value), WantsETag(request) || ifMatch is not null ? JsonTree.ETag(value) : null);
         }
@@ -117,20 +132,22 @@ internal sealed partial class RestHandler(
         return reply;
     }
 
-    private Reply Post(DatabaseNamespace database, string[] segments, JsonNode? body)
+    private Reply Post(DatabaseNamespace database, string[] segments, RequestAccess access, long nowMs, JsonNode? body)
     {
         var id = pushIds.Next();
+        string[] path = [.. segments, id];
         lock (database.Sync)
         {
-            var value = JsonTree.Normalize(body, null, time.GetUtcNow().ToUnixTimeMilliseconds());
-            database.Root = JsonTree.SetAt(database.Root, [.. segments, id], value);
+            var value = JsonTree.Normalize(body, null, nowMs);
+            access.RequireWrite(database.Root, [new PendingWrite(path, value)]);
+            database.Root = JsonTree.SetAt(database.Root, path, value);
         }
 
         store.NotifyChanged();
         return new Reply(HttpStatusCode.OK, Encoding.UTF8.GetBytes($"{{\"name\":\"{id}\"}}"));
     }
 
-    private Reply Patch(DatabaseNamespace database, string[] segments, JsonNode? body)
+    private Reply Patch(DatabaseNamespace database, string[] segments, RequestAccess access, long nowMs, JsonNode? body)
     {
         if (body is not JsonObject updates)
         {
@@ -146,7 +163,7 @@ internal sealed partial class RestHandler(
                 throw RtdbException.BadData($"Invalid data; couldn't parse key beginning at \"{key}\".");
             }
 
-            paths.Add((key, relative, value));
+            paths.Add((key, [.. segments, .. relative], value));
         }
 
         foreach (var a in paths)
@@ -163,14 +180,14 @@ internal sealed partial class RestHandler(
         var written = new JsonObject();
         lock (database.Sync)
         {
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var normalized = paths
-                .Select(p => (p.Key, Path: (string[])[.. segments, .. p.Path], Value: JsonTree.Normalize(p.Value, JsonTree.GetAt(database.Root, [.. segments, .. p.Path]), now)))
-                .ToList();
-            foreach (var (key, path, value) in normalized)
+            var writes = paths.ConvertAll(p => new PendingWrite(p.Path, JsonTree.Normalize(p.Value, JsonTree.GetAt(database.Root, p.Path), nowMs)));
+
+            // One judgement for the whole update: every path passes or nothing is written.
+            access.RequireWrite(database.Root, writes);
+            for (var i = 0; i < writes.Count; i++)
             {
-                database.Root = JsonTree.SetAt(database.Root, path, value);
-                written[key] = value?.DeepClone();
+                database.Root = JsonTree.SetAt(database.Root, writes[i].Path, writes[i].Value);
+                written[paths[i].Key] = writes[i].Value?.DeepClone();
             }
         }
 
@@ -178,13 +195,14 @@ internal sealed partial class RestHandler(
         return new Reply(HttpStatusCode.OK, JsonTree.Serialize(written));
     }
 
-    private Reply Delete(HttpRequest request, DatabaseNamespace database, string[] segments)
+    private Reply Delete(HttpRequest request, DatabaseNamespace database, string[] segments, RequestAccess access)
     {
         var ifMatch = IfMatch(request);
         lock (database.Sync)
         {
             var existing = JsonTree.GetAt(database.Root, segments);
-            if (ifMatch is not null && PreconditionFails(existing, ifMatch) is { } failed)
+            access.RequireWrite(database.Root, [new PendingWrite(segments, null)]);
+            if (ifMatch is not null && PreconditionFails(database, segments, existing, ifMatch, access) is { } failed)
             {
                 return failed;
             }
@@ -193,13 +211,23 @@ internal sealed partial class RestHandler(
         }
 
         store.NotifyChanged();
-        return new Reply(HttpStatusCode.OK, NullBody, WantsETag(request) || ifMatch is not null ? JsonTree.NullETag : null);
+        return new Reply(HttpStatusCode.OK, Reply.NullBody, WantsETag(request) || ifMatch is not null ? JsonTree.NullETag : null);
     }
 
-    private static Reply? PreconditionFails(JsonNode? existing, string ifMatch)
+    /// <summary>
+    /// 412 with the current value and its ETag. The value is data: a caller allowed to write but not to read the
+    /// location gets 401 instead (the stricter reading; the docs do not say).
+    /// </summary>
+    private static Reply? PreconditionFails(DatabaseNamespace database, string[] segments, JsonNode? existing, string ifMatch, RequestAccess access)
     {
         var current = JsonTree.ETag(existing);
-        return current == ifMatch ? null : new Reply(HttpStatusCode.PreconditionFailed, JsonTree.Serialize(existing), current, Silenceable: false);
+        if (current == ifMatch)
+        {
+            return null;
+        }
+
+        access.RequireRead(database.Root, segments);
+        return new Reply(HttpStatusCode.PreconditionFailed, JsonTree.Serialize(existing), current, Silenceable: false);
     }
 
     private static string? IfMatch(HttpRequest request) =>
@@ -228,84 +256,12 @@ internal sealed partial class RestHandler(
         return segments;
     }
 
-    private async Task<JsonNode?> ReadBodyAsync(HttpContext context)
-    {
-        var request = context.Request;
-        if (request.ContentLength > options.MaxRequestBytes)
-        {
-            throw new RtdbException(HttpStatusCode.RequestEntityTooLarge, "Payload too large.");
-        }
-
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, 1 << 20) + 1);
-        while (true)
-        {
-            var memory = buffer.GetMemory(8192);
-            var read = await request.Body.ReadAsync(memory, context.RequestAborted);
-            if (read == 0)
-            {
-                break;
-            }
-
-            buffer.Advance(read);
-            if (buffer.WrittenCount > options.MaxRequestBytes)
-            {
-                throw new RtdbException(HttpStatusCode.RequestEntityTooLarge, "Payload too large.");
-            }
-        }
-
-        try
-        {
-            if (buffer.WrittenCount == 0)
-            {
-                throw RtdbException.BadData();
-            }
-
-            return JsonNode.Parse(buffer.WrittenSpan, documentOptions: ParseOptions);
-        }
-        catch (JsonException)
-        {
-            throw RtdbException.BadData();
-        }
-    }
-
-    private static Reply Error(HttpStatusCode status, string message)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("error", message);
-            writer.WriteEndObject();
-        }
-
-        return new Reply(status, buffer.WrittenSpan.ToArray(), Silenceable: false);
-    }
-
-    private static Task WriteAsync(HttpContext context, Reply reply)
-    {
-        var response = context.Response;
-        var silent = reply.Silenceable && reply.Status == HttpStatusCode.OK && context.Request.Query["print"] == "silent";
-        response.StatusCode = silent ? StatusCodes.Status204NoContent : (int)reply.Status;
-        response.Headers.CacheControl = "no-cache";
-        response.Headers.AccessControlAllowOrigin = "*";
-        if (reply.ETag is not null)
-        {
-            response.Headers.ETag = reply.ETag;
-        }
-
-        if (silent)
-        {
-            return Task.CompletedTask;
-        }
-
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = reply.Body.Length;
-        return response.Body.WriteAsync(reply.Body, context.RequestAborted).AsTask();
-    }
-
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "{Method} {Path} ns={Namespace} -> {Status} in {ElapsedMs:0.00} ms")]
     private static partial void LogRequest(ILogger logger, string method, string path, string @namespace, int status, double elapsedMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Unexpected failure serving {Method} {Path}")]
     private static partial void LogFailure(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "{Method} {Path} ns={Namespace} refused with {Status}: {Detail}")]
+    private static partial void LogRefused(ILogger logger, string method, string path, string @namespace, int status, string detail);
 }

@@ -102,7 +102,8 @@ internal static class JsonTree
             case JsonValueKind.False:
                 return JsonValue.Create(false);
             case JsonValueKind.Number:
-                return Number(AsDouble(value));
+                var number = AsDouble(value);
+                return double.IsFinite(number) ? Number(number) : throw RtdbException.BadData("Invalid data; a number is out of range.");
             case JsonValueKind.Null:
                 return null;
             default:

@@ -55,7 +55,7 @@ internal sealed class Query
         {
             orderBy = JsonNode.Parse(orderByText) is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : "";
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             orderBy = "";
         }
@@ -101,10 +101,19 @@ internal sealed class Query
         try
         {
             value = JsonNode.Parse(text.ToString());
+            if (value is JsonValue primitive && primitive.GetValueKind() == JsonValueKind.String)
+            {
+                // A lone surrogate escape parses but fails when read: read it now (a 400, not a 500 later).
+                value = JsonValue.Create(primitive.GetValue<string>());
+            }
+            else if (value is JsonValue number && number.GetValueKind() == JsonValueKind.Number && !double.IsFinite(JsonTree.AsDouble(number)))
+            {
+                throw new RtdbException(HttpStatusCode.BadRequest, "Constraint index field must be a JSON primitive");
+            }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            throw new RtdbException(HttpStatusCode.BadRequest, $"Constraint index field must be a JSON primitive");
+            throw new RtdbException(HttpStatusCode.BadRequest, "Constraint index field must be a JSON primitive");
         }
 
         if (value is JsonObject or JsonArray)

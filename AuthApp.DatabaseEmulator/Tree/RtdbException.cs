@@ -7,6 +7,9 @@ internal sealed class RtdbException(HttpStatusCode status, string message) : Exc
 {
     public HttpStatusCode Status { get; } = status;
 
+    /// <summary>Why, for the emulator's debug log only (e.g. which rule denied); never sent to the client.</summary>
+    public string? LogDetail { get; init; }
+
     public static RtdbException BadData(string message = "Invalid data; couldn't parse JSON object, array, or value.") =>
         new(HttpStatusCode.BadRequest, message);
 }

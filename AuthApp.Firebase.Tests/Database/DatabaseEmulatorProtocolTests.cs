@@ -6,10 +6,17 @@ using AuthApp.Firebase.Database;
 
 namespace AuthApp.Firebase.Tests.Database;
 
-/// <summary>What the local emulator answers on the wire, checked with a plain HttpClient (RTDB's own texts and statuses).</summary>
+/// <summary>
+/// What the local emulator answers on the wire, checked with a plain HttpClient (RTDB's own texts and statuses).
+/// The fixture's emulator judges requests by its rules file, so the client sends the admin credential, as the server does.
+/// </summary>
 public sealed class DatabaseEmulatorProtocolTests(DatabaseEmulatorFixture fixture) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://{fixture.Host}") };
+    private readonly HttpClient _http = new()
+    {
+        BaseAddress = new Uri($"http://{fixture.Host}"),
+        DefaultRequestHeaders = { Authorization = new("Bearer", OwnerTokenProvider.Token) },
+    };
     private readonly string _ns = DatabaseEmulatorFixture.NewNamespace();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -108,7 +115,7 @@ public sealed class DatabaseEmulatorProtocolTests(DatabaseEmulatorFixture fixtur
     }
 
     [Fact]
-    public async Task Any_bearer_token_is_accepted()
+    public async Task The_owner_bearer_token_is_accepted()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"x.json?ns={_ns}");
         request.Headers.Authorization = new("Bearer", "owner");

@@ -66,20 +66,28 @@ public sealed class AppHostFixture : IAsyncLifetime
         return await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
     }
 
-    /// <summary>Reads a path of the local Realtime Database directly, bypassing the API.</summary>
+    /// <summary>Reads a path of the local Realtime Database directly, bypassing the API (as the admin: the emulator enforces the rules).</summary>
     public async Task<JsonNode?> ReadDatabaseAsync(string path)
     {
-        using var database = CreateHttpClient("firebase-database");
+        using var database = CreateDatabaseAdminClient();
         return await database.GetFromJsonAsync<JsonNode?>($"/{path}.json?ns={DatabaseNamespace}", TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Writes a path of the local Realtime Database directly, as a device or an operator would.</summary>
+    /// <summary>Writes a path of the local Realtime Database directly, as an operator would (as the admin: the emulator enforces the rules).</summary>
     public async Task WriteDatabaseAsync(string path, JsonNode? value)
     {
-        using var database = CreateHttpClient("firebase-database");
+        using var database = CreateDatabaseAdminClient();
         using var response = await database.PutAsync($"/{path}.json?ns={DatabaseNamespace}",
             new StringContent(value?.ToJsonString() ?? "null", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The database emulator's client with the admin credential the emulators accept, which bypasses the rules.</summary>
+    private HttpClient CreateDatabaseAdminClient()
+    {
+        var database = CreateHttpClient("firebase-database");
+        database.DefaultRequestHeaders.Authorization = new("Bearer", "owner");
+        return database;
     }
 
     /// <summary>

@@ -1,21 +1,21 @@
 // Measures the Realtime Database client (AuthApp.Firebase) against the local emulator on 127.0.0.1.
-// Usage: dotnet run -c Release --project bench/Database -- [--ops 5000] [--warmup 500] [--concurrency 8]
-// With FIREBASE_DATABASE_EMULATOR_HOST set it targets that emulator instead of starting one in-process.
-using System.Diagnostics;
+// Usage: dotnet run -c Release --project bench/Database -- [--ops 5000] [--warmup 500] [--concurrency 8] [--rounds 3] [--rules <database.rules.json>]
+// With FIREBASE_DATABASE_EMULATOR_HOST set it targets that emulator instead of starting one in-process
+// (and skips the rules comparison, which needs an emulator of this project with a namespace left unjudged).
 using System.Globalization;
 using System.Text.Json.Nodes;
 using AuthApp.DatabaseEmulator;
-using AuthApp.Firebase;
-using AuthApp.Firebase.Credentials;
 using AuthApp.Firebase.Database;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 var ops = Arg("--ops", 5000);
 var warmup = Arg("--warmup", 500);
 var concurrency = Arg("--concurrency", 8);
+var rounds = Arg("--rounds", 3);
+var rulesPath = ArgText("--rules") ?? BenchClients.ProductRules();
+var measure = new Measure(ops, warmup, concurrency);
+var concurrent = "x" + concurrency.ToString(CultureInfo.InvariantCulture) + " concurrent";
 
 WebApplication? emulator = null;
 var host = Environment.GetEnvironmentVariable("FIREBASE_DATABASE_EMULATOR_HOST");
@@ -26,88 +26,76 @@ if (string.IsNullOrWhiteSpace(host))
     host = new Uri(emulator.Urls.First()).Authority;
 }
 
-var builder = Host.CreateApplicationBuilder(["--Logging:LogLevel:Default=Warning"]);
-builder.Configuration["Firebase:ProjectId"] = "demo-authapp";
-builder.Configuration["Firebase:DatabaseEmulatorHost"] = host;
-builder.Services.AddSingleton<IFirebaseAccessTokenProvider, OwnerToken>();
-builder.AddFirebase();
-using var app = builder.Build();
-var db = app.Services.GetRequiredService<IFirebaseDatabase>();
+using (var owner = BenchClients.Create(host, ns: null, BenchClients.OwnerToken))
+{
+    var db = owner.Services.GetRequiredService<IFirebaseDatabase>();
+    var record = JsonNode.Parse("""{"time":"07:30 AM","action":"on","status":"enable","lastNotified":0}""")!;
+    await db.SetAsync("bench", null);
 
-var record = JsonNode.Parse("""{"time":"07:30 AM","action":"on","status":"enable","lastNotified":0}""")!;
-await db.SetAsync("bench", null);
+    Console.WriteLine($"RTDB client benchmark: {ops} ops per case after {warmup} warm-up, target {host} ({(emulator is null ? "external" : "in-process emulator")}), {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    Console.WriteLine(await measure.SequentialAsync("set (PUT print=silent)", i => db.SetAsync($"bench/users/u{i % 100}/schedules/kitchen/lamp", record)));
+    Console.WriteLine(await measure.SequentialAsync("get (GET)", i => db.GetAsync($"bench/users/u{i % 100}/schedules/kitchen/lamp")));
+    Console.WriteLine(await measure.SequentialAsync("update (PATCH multi-path)", i => db.UpdateAsync($"bench/users/u{i % 100}", new Dictionary<string, JsonNode?> { ["venues/kitchen/lamp"] = i % 2 == 0 ? "on" : "off", ["lastSeen"] = i })));
+    Console.WriteLine(await measure.ConcurrentAsync("get " + concurrent, i => db.GetAsync($"bench/users/u{i % 100}/schedules/kitchen/lamp")));
+    Console.WriteLine(await measure.ConcurrentAsync("set " + concurrent, i => db.SetAsync($"bench/users/u{i % 100}/schedules/kitchen/lamp", record)));
+    await db.SetAsync("bench", null);
+}
 
-Console.WriteLine($"RTDB client benchmark: {ops} ops per case after {warmup} warm-up, target {host} ({(emulator is null ? "external" : "in-process emulator")}), {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-await Sequential("set (PUT print=silent)", i => db.SetAsync($"bench/users/u{i % 100}/schedules/kitchen/lamp", record));
-await Sequential("get (GET)", i => db.GetAsync($"bench/users/u{i % 100}/schedules/kitchen/lamp"));
-await Sequential("update (PATCH multi-path)", i => db.UpdateAsync($"bench/users/u{i % 100}", new Dictionary<string, JsonNode?> { ["venues/kitchen/lamp"] = i % 2 == 0 ? "on" : "off", ["lastSeen"] = i }));
-await Concurrent("get x" + concurrency.ToString(CultureInfo.InvariantCulture) + " concurrent", i => db.GetAsync($"bench/users/u{i % 100}/schedules/kitchen/lamp"));
-await Concurrent("set x" + concurrency.ToString(CultureInfo.InvariantCulture) + " concurrent", i => db.SetAsync($"bench/users/u{i % 100}/schedules/kitchen/lamp", record));
-
-await db.SetAsync("bench", null);
 if (emulator is not null)
 {
+    await CompareRulesAsync(host);
     await emulator.StopAsync();
     await emulator.DisposeAsync();
 }
 
-async Task Sequential(string name, Func<int, Task> op)
+// The same operations on the same data, with rules off (a namespace with no rules: not judged, like an emulator
+// started without a rules file; the owner credential) and on (the product rules loaded into another namespace; a
+// signed-in user writing and reading their own schedules, so every request decodes the ID token and runs the rules).
+// Each case runs off then on, back to back, `--rounds` times (default 3), and the table shows the median of each
+// figure: on a shared machine one round alone says little.
+async Task CompareRulesAsync(string emulatorHost)
 {
-    for (var i = 0; i < warmup; i++)
-    {
-        await op(i);
-    }
+    const string uid = "bench-user";
+    await BenchClients.LoadRulesAsync(emulatorHost, "bench-rules-on", rulesPath);
+    using var offHost = BenchClients.Create(emulatorHost, "bench-rules-off", BenchClients.OwnerToken);
+    using var onHost = BenchClients.Create(emulatorHost, "bench-rules-on", BenchClients.UserToken(uid));
+    var off = offHost.Services.GetRequiredService<IFirebaseDatabase>();
+    var on = onHost.Services.GetRequiredService<IFirebaseDatabase>();
+    var schedule = JsonNode.Parse("""{"time":"07:30 AM","action":"on","status":"enable","lastNotified":0}""")!;
+    string Path(int i) => $"users/{uid}/schedules/kitchen/lamp{i % 100}";
 
-    var latencies = new double[ops];
-    var total = Stopwatch.StartNew();
-    for (var i = 0; i < ops; i++)
-    {
-        var start = Stopwatch.GetTimestamp();
-        await op(i);
-        latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
+    (string Name, Func<IFirebaseDatabase, Task<Result>> Run)[] cases =
+    [
+        ("set (PUT), sequential", database => measure.SequentialAsync("set", i => database.SetAsync(Path(i), schedule))),
+        ("get (GET), sequential", database => measure.SequentialAsync("get", i => database.GetAsync(Path(i)))),
+        ("set " + concurrent, database => measure.ConcurrentAsync("set", i => database.SetAsync(Path(i), schedule))),
+        ("get " + concurrent, database => measure.ConcurrentAsync("get", i => database.GetAsync(Path(i)))),
+    ];
 
-    Report(name, latencies, total.Elapsed);
-}
-
-async Task Concurrent(string name, Func<int, Task> op)
-{
-    for (var i = 0; i < warmup; i++)
+    Console.WriteLine();
+    Console.WriteLine($"Rules off vs on ({rulesPath}; user {uid} on their own schedules; median of {rounds} rounds, ms):");
+    Console.WriteLine($"{"case",-24} | {"off p50",8} {"off p99",8} {"off ops/s",9} | {"on p50",8} {"on p99",8} {"on ops/s",9}");
+    foreach (var (name, run) in cases)
     {
-        await op(i);
-    }
-
-    var latencies = new double[ops];
-    var next = -1;
-    var total = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
-    {
-        int i;
-        while ((i = Interlocked.Increment(ref next)) < ops)
+        var offResults = new List<Result>();
+        var onResults = new List<Result>();
+        for (var round = 0; round < rounds; round++)
         {
-            var start = Stopwatch.GetTimestamp();
-            await op(i);
-            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            offResults.Add(await run(off));
+            onResults.Add(await run(on));
         }
-    })));
-    Report(name, latencies, total.Elapsed);
+
+        var (a, b) = (Result.Median(offResults), Result.Median(onResults));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-24} | {a.P50,8:0.000} {a.P99,8:0.000} {a.OpsPerSecond,9:0} | {b.P50,8:0.000} {b.P99,8:0.000} {b.OpsPerSecond,9:0}"));
+    }
 }
 
-static void Report(string name, double[] latencies, TimeSpan elapsed)
-{
-    Array.Sort(latencies);
-    double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(q * latencies.Length) - 1)];
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{name,-28} p50 {P(0.50),7:0.000} ms   p99 {P(0.99),7:0.000} ms   max {latencies[^1],7:0.000} ms   {latencies.Length / elapsed.TotalSeconds,8:0} ops/s"));
-}
+int Arg(string name, int fallback) =>
+    ArgText(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
-int Arg(string name, int fallback)
+string? ArgText(string name)
 {
     var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-}
-
-internal sealed class OwnerToken : IFirebaseAccessTokenProvider
-{
-    public ValueTask<string> GetAccessTokenAsync(FirebaseApi api, CancellationToken cancellationToken) => ValueTask.FromResult("owner");
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }
