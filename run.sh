@@ -65,6 +65,15 @@ stop() {
 }
 trap stop INT TERM
 
+# Another run (or anything else) on one of the ports would make the AppHost fail, or this script announce an
+# API that is not this run's: say so before starting.
+for port in "$Ports__Api" "$Ports__Scheduler" "$Ports__Database" "$dashboard_port" "${Ports__Otlp:-19080}" "${Ports__ResourceService:-20080}"; do
+  if [ "$port" != 0 ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port is in use (another run?). Stop it, or choose other ports: see README, \"Ports\"." >&2
+    exit 1
+  fi
+done
+
 echo "==> Building"
 dotnet build AuthApp.AppHost -nologo -v quiet -clp:NoSummary
 [ -z "$stopping" ] || exit 130 # stopped while building

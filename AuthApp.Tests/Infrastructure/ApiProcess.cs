@@ -93,8 +93,17 @@ public sealed class ApiProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, line) => api.Append(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await api.WaitUntilAliveAsync(cancellationToken);
-        return api;
+        try
+        {
+            await api.WaitUntilAliveAsync(cancellationToken);
+            return api;
+        }
+        catch
+        {
+            // A process that never became ready must not outlive the test.
+            await api.DisposeAsync();
+            throw;
+        }
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
