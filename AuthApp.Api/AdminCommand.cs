@@ -1,4 +1,3 @@
-using AuthApp.Api.Logging;
 using AuthApp.Domain.Licenses;
 using Microsoft.Extensions.Options;
 
@@ -45,7 +44,7 @@ internal static class AdminCommand
                     break;
                 default:
                     var user = await bootstrap.GrantAdminAsync(operand!, timeout.Token);
-                    Console.WriteLine($"{Redact.Email(user.Email)} (uid {user.Uid}) is now an administrator. They must sign in again to receive the admin claim.");
+                    Console.WriteLine($"User {user.Uid} is now an administrator. They must sign in again to use the admin API.");
                     break;
             }
 
@@ -69,6 +68,12 @@ internal static class AdminCommand
             await Console.Error.WriteLineAsync($"Firebase could not be reached: {exception.Message} Is the AppHost (./run.sh) still running?");
             return 3;
         }
+        catch (InvalidOperationException exception)
+        {
+            // A setting the operation needs and validation does not cover (e.g. the database's URL).
+            await Console.Error.WriteLineAsync($"Firebase is not configured for this command: {exception.Message}");
+            return 2;
+        }
     }
 
     // Machine-readable on its own line: the AppHost reads the key from it.
@@ -78,6 +83,8 @@ internal static class AdminCommand
     {
         var builder = WebApplication.CreateBuilder(configurationArgs);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // One line says what went wrong; the retries' own warnings (with stack traces) would bury it.
+        builder.Logging.AddFilter("Polly", LogLevel.None);
         builder.AddRunningAppHostEmulators();
         builder.AddFirebase();
         builder.Services.AddSingleton<LicenseKeys>();

@@ -1,4 +1,3 @@
-using AuthApp.Api.Logging;
 using AuthApp.Domain.Licenses;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
@@ -10,13 +9,19 @@ using Microsoft.Extensions.Options;
 /// (<see cref="AdminCommand"/>), the dashboard's commands on the <c>api</c> resource and the development key
 /// printed at start-up all run this code, through the command line.
 /// </summary>
-internal sealed class Bootstrap(LicenseKeys licenses, FirebaseAuthClient auth, IOptions<FirebaseOptions> firebase, IHostEnvironment environment)
+internal sealed class Bootstrap(IServiceProvider services, IOptions<FirebaseOptions> firebase, IHostEnvironment environment)
 {
+    // Each operation resolves only the client it uses: granting admin needs the Auth settings alone, as the
+    // operator's grant-admin always has; the license operations need the database's.
+    private LicenseKeys Licenses => services.GetRequiredService<LicenseKeys>();
+
+    private FirebaseAuthClient Auth => services.GetRequiredService<FirebaseAuthClient>();
+
     /// <summary>The <c>createdBy</c> of the development key, so that a later start can find and reuse it.</summary>
     internal const string DevelopmentCreator = "development";
 
     public Task<LicenseKey> CreateLicenseAsync(string createdBy, string? note, CancellationToken cancellationToken) =>
-        licenses.CreateAsync(createdBy, note, cancellationToken);
+        Licenses.CreateAsync(createdBy, note, cancellationToken);
 
     /// <summary>
     /// The development key: an unused one made by an earlier start, or a new one. Only in Development against
@@ -30,9 +35,9 @@ internal sealed class Bootstrap(LicenseKeys licenses, FirebaseAuthClient auth, I
             throw new BootstrapException("The development license key is only made in Development against the Firebase emulators.");
         }
 
-        var unused = (await licenses.ListAsync(cancellationToken))
+        var unused = (await Licenses.ListAsync(cancellationToken))
             .LastOrDefault(license => license is { CreatedBy: DevelopmentCreator, Revoked: false, UsedBy: null });
-        return unused ?? await licenses.CreateAsync(DevelopmentCreator, "Printed at start-up for local sign-ups", cancellationToken);
+        return unused ?? await Licenses.CreateAsync(DevelopmentCreator, "Printed at start-up for local sign-ups", cancellationToken);
     }
 
     /// <summary>Sets the <c>admin</c> custom claim (keeping the others) on the account with <paramref name="email"/>.</summary>
@@ -41,16 +46,16 @@ internal sealed class Bootstrap(LicenseKeys licenses, FirebaseAuthClient auth, I
         UserRecord user;
         try
         {
-            user = await auth.GetUserByEmailAsync(email, cancellationToken);
+            user = await Auth.GetUserByEmailAsync(email, cancellationToken);
         }
         catch (FirebaseAuthException exception) when (exception.Code is AuthErrorCode.UserNotFound or AuthErrorCode.EmailNotFound)
         {
-            throw new BootstrapException($"No account has the address {Redact.Email(email)}: sign up first.");
+            throw new BootstrapException("No account has that email address. Sign up first (README, \"The first account\").");
         }
 
         var claims = user.CustomClaims.ToDictionary(claim => claim.Key, claim => (object?)claim.Value);
         claims["admin"] = true;
-        await auth.SetCustomClaimsAsync(user.Uid, claims, cancellationToken);
+        await Auth.SetCustomClaimsAsync(user.Uid, claims, cancellationToken);
         return user;
     }
 }

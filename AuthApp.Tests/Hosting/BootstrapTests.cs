@@ -50,7 +50,7 @@ public sealed partial class BootstrapTests(AppHostFixture host)
         var result = await ExecuteOnOneReplicaAsync("grant-admin", new InteractionInput { Name = "email", InputType = InputType.Text, Value = TestUsers.NewEmail("nobody") });
 
         Assert.False(result.Success);
-        Assert.Contains("sign up first", result.Message);
+        Assert.Contains("No account has that email address", result.Message);
     }
 
     [Fact]
@@ -64,14 +64,14 @@ public sealed partial class BootstrapTests(AppHostFixture host)
     }
 
     [Fact]
-    public async Task The_command_line_grants_admin_and_says_so_without_the_full_address()
+    public async Task The_command_line_grants_admin_and_names_the_account_by_its_uid_only()
     {
         using var user = await host.SignUpAsync();
 
         var run = await RunCommandLineAsync(["grant-admin", user.Email], AuthAppHost.EmulatorSettingsFile);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("is now an administrator", run.Output);
+        Assert.Contains($"User {user.Uid} is now an administrator", run.Output);
         Assert.DoesNotContain(user.Email, run.Output);
     }
 
