@@ -13,7 +13,7 @@ set -euo pipefail
 # `kill -INT` stop the run in every case.
 if [ -z "${AUTHAPP_RUN_SIGNALS:-}" ]; then
   export AUTHAPP_RUN_SIGNALS=default
-  exec env --default-signal=INT,TERM "$0" "$@"
+  exec env --default-signal=INT,TERM "$BASH" "$0" "$@"
 fi
 
 cd "$(dirname "$0")"
@@ -29,7 +29,6 @@ export ASPNETCORE_URLS="http://localhost:${dashboard_port}"
 export ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL="http://localhost:${Ports__Otlp:-19080}"
 export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://localhost:${Ports__ResourceService:-20080}"
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
-
 
 # Every process of this run: the AppHost, and the sessions Aspire's orchestrator (DCP) starts for itself and
 # for the resources. DCP names the process it watches on its command line (--monitor <pid>), which ties its
