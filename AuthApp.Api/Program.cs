@@ -6,10 +6,10 @@ using AuthApp.Api.Schedules;
 using AuthApp.Api.Venues;
 using AuthApp.Api.Voice;
 
-// One-time set-up of the first administrator: `dotnet run --project AuthApp.Api -- grant-admin <email>`.
-if (args is ["grant-admin", var email, ..])
+// The way to the first account: `dotnet run --project AuthApp.Api -- create-license | grant-admin <email>`.
+if (AdminCommand.IsCommand(args))
 {
-    return await AdminCommand.GrantAsync(args[2..], email);
+    return await AdminCommand.RunAsync(args);
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -18,18 +18,61 @@ internal static class CacheExtensions
     /// Adds Redis. The published manifest always gets the container; a local run gets the container when a
     /// container runtime answers and Debian's <c>redis-server</c> as a process otherwise. A stale Docker
     /// socket without a daemon can fool detection, so CI names the mode.
+    /// Redis holds the durable work queue (Streams), so it runs with its append-only file wherever it keeps
+    /// data: on a volume in the manifest, under <see cref="LocalData"/> in a local run that persists.
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddCache(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<IResourceWithConnectionString> AddCache(this IDistributedApplicationBuilder builder, string name, LocalData localData)
     {
         var mode = builder.Configuration.GetValue("Cache:Mode", CacheMode.Auto);
         var useContainer = builder.ExecutionContext.IsPublishMode
             || mode == CacheMode.Container
             || (mode == CacheMode.Auto && ContainerRuntimeAnswers());
 
-        return useContainer ? builder.AddRedis(name) : builder.AddRedisServer(name);
+        return useContainer ? builder.AddRedisContainer(name, localData) : builder.AddRedisServer(name, localData);
     }
 
-    private static IResourceBuilder<RedisServerResource> AddRedisServer(this IDistributedApplicationBuilder builder, string name)
+    private static IResourceBuilder<RedisResource> AddRedisContainer(this IDistributedApplicationBuilder builder, string name, LocalData localData)
+    {
+        var redis = builder.AddRedis(name);
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            // Plain TCP on the developer's machine: TLS would need a trusted development certificate.
+#pragma warning disable ASPIRECERTIFICATES001 // Opting out is the documented way to run without one.
+            redis.WithoutHttpsCertificate();
+#pragma warning restore ASPIRECERTIFICATES001
+            if (!localData.Persist)
+            {
+                return redis;
+            }
+        }
+
+        // A named volume on /data (the image's working directory) plus snapshots, and the append-only file on top.
+        // The name is fixed so that it does not depend on where the repository was cloned.
+        return redis.WithDataVolume("authapp-redis-data").WithAppendOnlyFile();
+    }
+
+    /// <summary>
+    /// <c>--appendonly yes</c>: every write reaches the file within a second (<c>appendfsync everysec</c>), so a
+    /// restart loses at most the last second of queued jobs rather than everything since the last snapshot.
+    /// In a published manifest Aspire hands Redis its arguments as one <c>sh -c</c> string, so the option is
+    /// appended to that string there.
+    /// </summary>
+    private static IResourceBuilder<RedisResource> WithAppendOnlyFile(this IResourceBuilder<RedisResource> redis) =>
+        redis.WithArgs(context =>
+        {
+            var script = context.Args.IndexOf("-c");
+            if (script >= 0 && script + 1 < context.Args.Count && context.Args[script + 1] is string command)
+            {
+                context.Args[script + 1] = command + " --appendonly yes";
+            }
+            else
+            {
+                context.Args.Add("--appendonly");
+                context.Args.Add("yes");
+            }
+        });
+
+    private static IResourceBuilder<RedisServerResource> AddRedisServer(this IDistributedApplicationBuilder builder, string name, LocalData localData)
     {
         var redis = new RedisServerResource(name);
 
@@ -41,6 +84,12 @@ internal static class CacheExtensions
             _ => connectionString ?? throw new InvalidOperationException($"The connection string of '{name}' is not available yet."),
             name: healthCheckKey);
 
+        var dataDirectory = localData.PathOf("redis");
+        if (localData.Persist)
+        {
+            Directory.CreateDirectory(dataDirectory);
+        }
+
         return builder.AddResource(redis)
             .WithEndpoint(name: RedisServerResource.PrimaryEndpointName, scheme: "tcp")
             .WithArgs(context =>
@@ -49,11 +98,21 @@ internal static class CacheExtensions
                 context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
                 context.Args.Add("--bind");
                 context.Args.Add("127.0.0.1");
-                // A cache for local runs: nothing is written to disk.
+                // No snapshots: the append-only file is the record when persisting, and nothing is written otherwise.
                 context.Args.Add("--save");
                 context.Args.Add("");
-                context.Args.Add("--appendonly");
-                context.Args.Add("no");
+                if (localData.Persist)
+                {
+                    context.Args.Add("--dir");
+                    context.Args.Add(dataDirectory);
+                    context.Args.Add("--appendonly");
+                    context.Args.Add("yes");
+                }
+                else
+                {
+                    context.Args.Add("--appendonly");
+                    context.Args.Add("no");
+                }
             })
             .WithHealthCheck(healthCheckKey)
             .ExcludeFromManifest();

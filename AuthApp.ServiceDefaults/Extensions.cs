@@ -1,11 +1,16 @@
+using AuthApp.ServiceDefaults.Readiness;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
@@ -24,10 +29,18 @@ public static class Extensions
     /// <summary>Tag for the checks that only say the process is alive (not its dependencies).</summary>
     public const string LiveTag = "live";
 
+    /// <summary>The HttpClients of the AuthApp.Firebase library are all named with this prefix.</summary>
+    private const string FirebaseClientPrefix = "AuthApp.Firebase.";
+
+    // The OpenTelemetry exporter's own HttpClients (OTLP over HTTP).
+    private static readonly string[] OtlpExporterClients = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        builder.AddServiceInstance();
         builder.ConfigureOpenTelemetry();
+        builder.QuietInfrastructureLogs();
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();
@@ -36,6 +49,7 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+        builder.KeepResilienceOffTheExporter();
 
         return builder;
     }
@@ -49,9 +63,19 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>This process's <see cref="ServiceInstance"/>: its id on every span and log line, its replica name for files.</summary>
+    private static TBuilder AddServiceInstance<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.TryAddSingleton(ServiceInstance.From(builder.Configuration, builder.Environment.ApplicationName));
+        return builder;
+    }
+
     private static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        var instance = ServiceInstance.From(builder.Configuration, builder.Environment.ApplicationName);
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -59,6 +83,10 @@ public static class Extensions
         });
 
         builder.Services.AddOpenTelemetry()
+            // The same id the orchestrator gave (the dashboard names replicas after it) or the host name:
+            // every span, metric and log record says which replica it came from.
+            .ConfigureResource(resource => resource.AddAttributes(
+                [new(ServiceInstance.InstanceIdAttribute, instance.Id)]))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
@@ -79,7 +107,9 @@ public static class Extensions
                             activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path));
                             activity.SetTag("url.query", null);
                         }
-                    }));
+                    })
+                // Before the exporter (added below), which skips what this unmarks.
+                .AddProcessor(new TelemetryNoiseFilter()));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -89,11 +119,58 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// StackExchange.Redis reports every connect, reconnect and configuration probe at Information (most of a
+    /// quiet service's log); its warnings and errors still come through.
+    /// </summary>
+    private static TBuilder QuietInfrastructureLogs<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
+        return builder;
+    }
+
+    /// <summary>
+    /// The standard resilience handler goes on every HttpClient, the exporter's too: when the dashboard or
+    /// collector is gone (every shutdown of a local run) each export was retried and logged a warning per
+    /// attempt. The exporter has its own retry; its clients get no second one.
+    /// </summary>
+    private static TBuilder KeepResilienceOffTheExporter<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        foreach (var client in OtlpExporterClients)
+        {
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental; it is the documented opt-out.
+            builder.Services.AddHttpClient(client).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+            builder.Logging.AddFilter($"System.Net.Http.HttpClient.{client}", LogLevel.Warning);
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Liveness: the process. Readiness: Redis (registered with the Redis client), the services' own loops, and
+    /// Firebase judged from the calls the service makes anyway (see <see cref="DependencyReadinessCheck"/>).
+    /// </summary>
     private static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        builder.Services.AddOptions<ReadinessOptions>()
+            .Bind(builder.Configuration.GetSection(ReadinessOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var firebase = new ObservedDependency("firebase", FirebaseClientPrefix, TimeProvider.System);
+        builder.Services.AddSingleton(firebase);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, ObservingHandlerFilter>());
+        builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<PeerHealthExchange>(services, TimeProvider.System));
+
         builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag])
+            .Add(new HealthCheckRegistration("firebase",
+                services => new DependencyReadinessCheck(firebase, services.GetRequiredService<IOptions<ReadinessOptions>>()),
+                failureStatus: null, tags: null));
         return builder;
     }
 
@@ -117,9 +194,15 @@ public static class Extensions
         return app;
     }
 
-    // The original backend answered {"status": "ok"}; existing clients and probes read that body.
+    // The original backend answered {"status": "ok"}; existing clients and probes read that body. Degraded is
+    // still ready (HTTP 200) and says so.
     private static Task WriteStatusAsync(HttpContext context, HealthReport report) =>
-        context.Response.WriteAsJsonAsync(new HealthStatusBody(report.Status == HealthStatus.Unhealthy ? "unhealthy" : "ok"));
+        context.Response.WriteAsJsonAsync(new HealthStatusBody(report.Status switch
+        {
+            HealthStatus.Unhealthy => "unhealthy",
+            HealthStatus.Degraded => "degraded",
+            _ => "ok",
+        }));
 
     private sealed record HealthStatusBody(string Status);
 }

@@ -32,10 +32,18 @@ if [ "$Cache__Mode" = "executable" ] && ! command -v redis-server >/dev/null 2>&
   as_root systemctl disable --now redis-server >/dev/null 2>&1 || true
 fi
 
-# firebase-tools, for the official Auth emulator. npm ci only when the lock file changed.
+# firebase-tools, for the official Auth emulator: npm ci when the installed version is not the one the lock file
+# pins. (Not file dates: a fresh clone's lock file is always "newer" than any install.) node_modules may be a link
+# to an install other checkouts share; npm ci would empty it for all of them, so never install through a link.
 firebase_dir="$repo_root/firebase"
-stamp="$firebase_dir/node_modules/.package-lock.json"
-if [ ! -x "$firebase_dir/node_modules/.bin/firebase" ] || [ "$firebase_dir/package-lock.json" -nt "$stamp" ]; then
-  echo "==> Installing firebase-tools (npm ci in firebase/)"
+locked=$(node -p "require('$firebase_dir/package-lock.json').packages['node_modules/firebase-tools'].version")
+installed=$(node -p "require('$firebase_dir/node_modules/firebase-tools/package.json').version" 2>/dev/null || true)
+if [ "$installed" != "$locked" ] || [ ! -x "$firebase_dir/node_modules/.bin/firebase" ]; then
+  if [ -L "$firebase_dir/node_modules" ]; then
+    echo "firebase/node_modules links to a shared install (firebase-tools ${installed:-missing}); this checkout pins $locked." >&2
+    echo "Update the shared install, or remove the link so that npm ci installs into this checkout." >&2
+    exit 1
+  fi
+  echo "==> Installing firebase-tools $locked (npm ci in firebase/)"
   (cd "$firebase_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi

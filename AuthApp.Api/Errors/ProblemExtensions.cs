@@ -23,7 +23,7 @@ public static class ProblemExtensions
             }
 
             problem.Extensions.TryAdd("code", CodeFor(problem.Status));
-            problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            problem.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString() ?? context.HttpContext.TraceIdentifier;
             problem.Extensions["error"] = problem.Detail ?? problem.Title;
             problem.Instance ??= context.HttpContext.Request.Path;
         });

@@ -10,7 +10,9 @@ internal static class FileLoggingExtensions
     /// <summary>
     /// Adds the rolling JSON-lines log file as one more logging provider. Every line is structured
     /// (the message template and its properties), and only what the API itself logs reaches it:
-    /// no request bodies, no headers, so no password or token.
+    /// no request bodies, no headers, so no password or token. Each line carries the replica's
+    /// <c>ServiceInstanceId</c> (the <c>service.instance.id</c> of its spans), and each replica writes its
+    /// own file (see <see cref="FileLoggingOptions.PathFor"/>): replicas never interleave in one file.
     /// </summary>
     public static IHostApplicationBuilder AddRollingFileLog(this IHostApplicationBuilder builder)
     {
@@ -21,16 +23,21 @@ internal static class FileLoggingExtensions
             return builder;
         }
 
-        var path = System.IO.Path.IsPathRooted(options.Path)
-            ? options.Path
-            : System.IO.Path.Combine(builder.Environment.ContentRootPath, options.Path);
+        var instance = ServiceInstance.From(builder.Configuration, builder.Environment.ApplicationName);
+        var replicaPath = options.PathFor(instance.Replica);
+        var path = System.IO.Path.IsPathRooted(replicaPath)
+            ? replicaPath
+            : System.IO.Path.Combine(builder.Environment.ContentRootPath, replicaPath);
         var logger = new LoggerConfiguration()
             .MinimumLevel.Is(ToSerilog(options.MinimumLevel))
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
             // Polly reports every HTTP attempt at Information: thousands of lines a second under load.
             .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+            // Connection chatter (connects, reconnects, configuration probes) at Information.
+            .MinimumLevel.Override("StackExchange.Redis", LogEventLevel.Warning)
             .Enrich.FromLogContext()
+            .Enrich.WithProperty("ServiceInstanceId", instance.Id)
             .WriteTo.File(
                 new CompactJsonFormatter(),
                 path,

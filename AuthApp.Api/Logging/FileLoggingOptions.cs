@@ -20,4 +20,25 @@ public sealed class FileLoggingOptions
     public int RetainedFileCountLimit { get; set; } = 5;
 
     public LogLevel MinimumLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>
+    /// The file of one replica: <c>{replica}</c> in <see cref="Path"/> is replaced by the replica's name; without
+    /// it, the name goes before the extension (<c>logs/app.log</c> becomes <c>logs/app-0.log</c>). With no replica
+    /// name (a single process, a container with its own file system) the path is used as it is.
+    /// </summary>
+    public string PathFor(string? replica)
+    {
+        if (string.IsNullOrWhiteSpace(replica))
+        {
+            return Path.Replace("{replica}", "", StringComparison.Ordinal);
+        }
+
+        if (Path.Contains("{replica}", StringComparison.Ordinal))
+        {
+            return Path.Replace("{replica}", replica, StringComparison.Ordinal);
+        }
+
+        var extension = System.IO.Path.GetExtension(Path);
+        return string.Concat(Path.AsSpan(0, Path.Length - extension.Length), "-", replica, extension);
+    }
 }

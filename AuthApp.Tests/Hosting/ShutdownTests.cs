@@ -9,7 +9,7 @@ public sealed class ShutdownTests
     public async Task Stopping_the_app_host_leaves_no_resource_process_behind()
     {
         var cancellation = TestContext.Current.CancellationToken;
-        var app = await AuthAppHost.StartAsync(cancellation);
+        var app = await AuthAppHost.StartAsync(cancellation, emulatorSettingsFile: "");
         List<int> pids;
         try
         {

@@ -38,11 +38,20 @@ public static class AuthAppHost
     /// <summary>The API's rolling log file for this test run (both replicas share it).</summary>
     public static readonly string ApiLogFile = Path.Combine(Path.GetTempPath(), $"authapp-tests-{Environment.ProcessId}", "app.log");
 
+    /// <summary>
+    /// Where this test run's AppHost writes its emulators' addresses for the API's command line: its own file, so
+    /// that a developer's <c>./run.sh</c> in the same checkout keeps its own.
+    /// </summary>
+    public static readonly string EmulatorSettingsFile = Path.Combine(Path.GetTempPath(), $"authapp-tests-{Environment.ProcessId}", "emulators.json");
+
     /// <param name="geminiBaseUrl">Where the API calls Gemini (a local stand-in); the real service when null.</param>
-    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, Uri? geminiBaseUrl = null)
+    /// <param name="emulatorSettingsFile">Where the AppHost writes its emulators' addresses: <see cref="EmulatorSettingsFile"/>
+    /// when null, nowhere when empty (a second AppHost in the same test run must not overwrite the shared one's).</param>
+    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, Uri? geminiBaseUrl = null, string? emulatorSettingsFile = null)
     {
-        // Every run starts from an empty database.
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AuthApp_AppHost>(["Database:Persist=false"], cancellationToken);
+        // Every run starts empty: no Redis data, accounts or database kept from an earlier run.
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AuthApp_AppHost>(
+            ["LocalData:Persist=false", $"Emulators:SettingsFile={emulatorSettingsFile ?? EmulatorSettingsFile}"], cancellationToken);
 
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -63,6 +72,8 @@ public static class AuthAppHost
             .WithEnvironment("ReverseProxy__TrustedProxies__0", "127.0.0.1")
             .WithEnvironment("ReverseProxy__TrustedProxies__1", "::1")
             .WithEnvironment("Logging__File__Path", ApiLogFile);
+        // Both replicas write the one file the log tests read (a run names a file per replica).
+        builder.CreateResourceBuilder(api).WithEnvironment(context => context.EnvironmentVariables.Remove("ServiceInstance__Replica"));
         if (geminiBaseUrl is not null)
         {
             builder.CreateResourceBuilder(api).WithEnvironment("Voice__GeminiBaseUrl", geminiBaseUrl.ToString());

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace AuthApp.Tests.Infrastructure;
+
+/// <summary>
+/// A real reverse proxy (YARP, as an ingress would be) on <c>http://127.0.0.1:&lt;free port&gt;</c>, forwarding every
+/// request to <paramref name="destination"/> with the standard <c>X-Forwarded-For</c>/<c>-Proto</c>/<c>-Host</c>
+/// headers. It connects to the destination from <c>SourceAddress</c>, one of the loopback range's many addresses,
+/// so that a test decides which network the API sees the proxy in.
+/// </summary>
+public sealed class TestReverseProxy : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestReverseProxy(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<TestReverseProxy> StartAsync(Uri destination, IPAddress sourceAddress, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IForwarderHttpClientFactory>(new FromAddressClientFactory(sourceAddress));
+        builder.Services.AddReverseProxy().LoadFromMemory(
+            [new RouteConfig { RouteId = "all", ClusterId = "api", Match = new RouteMatch { Path = "{**rest}" } }],
+            [new ClusterConfig { ClusterId = "api", Destinations = new Dictionary<string, DestinationConfig> { ["api"] = new() { Address = destination.ToString() } } }]);
+        var app = builder.Build();
+        app.MapReverseProxy();
+        await app.StartAsync(cancellationToken);
+        return new TestReverseProxy(app, new Uri(app.Urls.Single().TrimEnd('/') + "/"));
+    }
+
+    /// <summary>A client of the proxy that connects from <paramref name="clientAddress"/> (a loopback address).</summary>
+    public HttpClient CreateClient(IPAddress clientAddress) =>
+        new(new SocketsHttpHandler { ConnectCallback = FromAddress(clientAddress) }) { BaseAddress = BaseAddress };
+
+    /// <summary>Connects from <paramref name="source"/> rather than from whatever address the system picks.</summary>
+    internal static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> FromAddress(IPAddress source) =>
+        async (context, cancellationToken) =>
+        {
+            var socket = new Socket(source.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var now = new CancellationTokenSource())
+        {
+            await now.CancelAsync();
+            await _app.StopAsync(now.Token);
+        }
+
+        await _app.DisposeAsync();
+    }
+
+    private sealed class FromAddressClientFactory(IPAddress source) : ForwarderHttpClientFactory
+    {
+        protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
+        {
+            base.ConfigureHandler(context, handler);
+            handler.ConnectCallback = FromAddress(source);
+        }
+    }
+}
