@@ -56,11 +56,12 @@ public sealed class ApiFactory(ApiDependencies dependencies, string environment 
             ["Firebase:ProjectId"] = AuthEmulatorFixture.ProjectId,
             ["Firebase:AuthEmulatorHost"] = dependencies.AuthHost,
             ["Firebase:DatabaseEmulatorHost"] = dependencies.Database.Host,
+            ["Firebase:AcceptEmulatorTokens"] = "true",
             ["Firebase:Messaging"] = "Log",
             ["Logging:File:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var limit in new[] { "Login", "LoginPerAccount", "Signup", "Refresh", "AccountEmails" })
+        foreach (var limit in new[] { "Login", "LoginFailuresPerAccountAndAddress", "LoginFailuresPerAccount", "Signup", "Refresh", "AccountEmails", "EmailsPerRecipient", "VoicePerUser" })
         {
             settings[$"RateLimiting:{limit}:PermitLimit"] = "100000";
         }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
+using AuthApp.Domain.Caching;
 using AuthApp.Domain.Licenses;
 using AuthApp.Api.Logging;
 using AuthApp.Api.Schedules;
@@ -93,7 +93,6 @@ public sealed partial class AccountService(
     public async Task SaveFcmTokenAsync(string uid, string token, CancellationToken cancellationToken)
     {
         await database.SetAsync(UserPaths.Field(uid, UserFields.FcmToken), JsonValue.Create(token), cancellationToken);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     public async Task SetTimeZoneAsync(string uid, string timeZone, CancellationToken cancellationToken)
@@ -105,7 +104,6 @@ public sealed partial class AccountService(
 
         await database.SetAsync(UserPaths.Field(uid, UserFields.TimeZone), JsonValue.Create(timeZone), cancellationToken);
         await schedules.ReindexUserAsync(uid, cancellationToken);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     /// <summary>Signs the user out everywhere: every refresh token stops working.</summary>

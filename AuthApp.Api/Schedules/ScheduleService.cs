@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Users;
 using AuthApp.Domain.Schedules;
@@ -16,7 +15,6 @@ public sealed class ScheduleService(
     IFirebaseDatabase database,
     UserRecords records,
     DueScheduleIndex index,
-    UserCache userCache,
     TimeProvider clock)
 {
     public async Task<ScheduleResponse> SetAsync(string uid, SetScheduleRequest request, CancellationToken cancellationToken)
@@ -62,7 +60,6 @@ public sealed class ScheduleService(
 
         await database.SetAsync(UserPaths.Schedule(uid, venue, device), schedule, cancellationToken);
         await IndexAsync(uid, venue, device, schedule, await userZone);
-        await userCache.EvictAsync(uid, cancellationToken);
         return new ScheduleResponse(venue, device, request.Time.Trim(), request.Action!, ScheduleFields.Enabled, request.TimeZone);
     }
 
@@ -74,7 +71,6 @@ public sealed class ScheduleService(
         await RequireAsync(uid, venue, device, cancellationToken);
         await database.DeleteAsync(UserPaths.Schedule(uid, venue, device), cancellationToken);
         await UnindexAsync(uid, venue, device);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     public async Task SetStatusAsync(string uid, string venue, string device, string status, CancellationToken cancellationToken)
@@ -84,7 +80,6 @@ public sealed class ScheduleService(
             new Dictionary<string, JsonNode?> { [ScheduleFields.Status] = status }, cancellationToken);
         schedule[ScheduleFields.Status] = status;
         await IndexAsync(uid, venue, device, schedule, await records.ReadTimeZoneAsync(uid, cancellationToken));
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     /// <summary>Re-times every schedule of the user (after a time-zone change).</summary>
