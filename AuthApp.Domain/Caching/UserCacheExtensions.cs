@@ -48,7 +48,7 @@ public static class UserCacheExtensions
                 entry.AllowBackgroundDistributedCacheOperations = true;
                 entry.AllowBackgroundBackplaneOperations = true;
             })
-            .WithSerializer(new FusionCacheSystemTextJsonSerializer())
+            .WithSerializer(new FusionCacheSystemTextJsonSerializer(new System.Text.Json.JsonSerializerOptions { IncludeFields = true }))
             .WithDistributedCache(services => new RedisCache(Options.Options.Create(new RedisCacheOptions
             {
                 ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()),
