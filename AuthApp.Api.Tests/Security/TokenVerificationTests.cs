@@ -110,4 +110,18 @@ public sealed class TokenVerificationTests(ApiDependencies dependencies) : IAsyn
 
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "token_revoked");
     }
+
+    [Fact]
+    public async Task Unreachable_signing_keys_with_none_known_are_a_503_not_a_401()
+    {
+        await using var keys = await SignedTokens.StartAsync();
+        keys.Server.Available = false;
+        await using var api = new ApiFactory(dependencies, settings: keys.Settings());
+        using var client = api.CreateClient(keys.For(_user.Uid));
+
+        using var response = await client.GetAsync("/auth/profile", Cancellation);
+
+        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "upstream_unavailable");
+        Assert.NotNull(response.Headers.RetryAfter?.Delta);
+    }
 }
