@@ -32,7 +32,7 @@ public sealed class UnavailableDependencyTests(ApiDependencies dependencies)
     }
 
     [Fact]
-    public async Task With_redis_down_the_cached_profile_is_served_and_login_answers_503_quickly()
+    public async Task With_redis_down_the_cached_profile_is_served_login_and_signup_fail_closed_quickly_and_refresh_fails_open()
     {
         var redis = new RedisServerFixture();
         await redis.InitializeAsync();
@@ -57,6 +57,14 @@ public sealed class UnavailableDependencyTests(ApiDependencies dependencies)
         using var anonymous = api.CreateClient();
         var (login, loginTook) = await TimedAsync(() => anonymous.PostAsJsonAsync("/auth/login", new { email = user.Email, password = user.Password }, Cancellation));
         await AssertUnavailableAsync(login, loginTook);
+        var (signup, signupTook) = await TimedAsync(() => anonymous.PostAsJsonAsync("/auth/signup",
+            new { email = ApiUsers.NewEmail(), password = ApiUsers.Password, name = "N", accessToken = "AK-ANY" }, Cancellation));
+        await AssertUnavailableAsync(signup, signupTook);
+
+        // Refresh fails open: the refresh token is itself the credential, and refusing it would sign everyone out.
+        var (refresh, refreshTook) = await TimedAsync(() => anonymous.PostAsJsonAsync("/auth/refresh", new { refreshToken = user.RefreshToken }, Cancellation));
+        Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        Assert.True(refreshTook <= Bound, $"the refresh took {refreshTook}");
         Assert.DoesNotContain(api.Logs.AtLeast(Microsoft.Extensions.Logging.LogLevel.Error), log => log.Category.StartsWith("AuthApp", StringComparison.Ordinal));
     }
 

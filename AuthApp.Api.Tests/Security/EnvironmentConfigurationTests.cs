@@ -10,15 +10,30 @@ public sealed class EnvironmentConfigurationTests(ApiDependencies dependencies)
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
+    /// <summary>
+    /// The validation error that stops the API starting. The in-process host now and then reports the disposal its
+    /// failed start caused instead of the failure itself; that is the harness, so the start is tried again.
+    /// </summary>
+    private static OptionsValidationException StartFailure(Func<ApiFactory> create)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var api = create();
+            var error = Record.Exception(() => api.Server);
+            if (error is not ObjectDisposedException || attempt == 5)
+            {
+                return Assert.IsType<OptionsValidationException>(error);
+            }
+        }
+    }
+
     public static TheoryData<string> OtherEnvironments => new() { "Staging", "Production", "Test" };
 
     [Theory]
     [MemberData(nameof(OtherEnvironments))]
     public void Outside_development_the_api_refuses_to_start_with_emulators(string environment)
     {
-        using var api = new ApiFactory(dependencies, environment, new Dictionary<string, string?> { ["Firebase:AcceptEmulatorTokens"] = "false" });
-
-        var error = Assert.Throws<OptionsValidationException>(() => api.Server);
+        var error = StartFailure(() => new ApiFactory(dependencies, environment, new Dictionary<string, string?> { ["Firebase:AcceptEmulatorTokens"] = "false" }));
 
         Assert.Contains("may only be used in the Development environment", error.Message, StringComparison.Ordinal);
     }
@@ -27,16 +42,14 @@ public sealed class EnvironmentConfigurationTests(ApiDependencies dependencies)
     [MemberData(nameof(OtherEnvironments))]
     public void Outside_development_the_api_refuses_to_start_with_unsigned_tokens_accepted(string environment)
     {
-        using var api = new ApiFactory(dependencies, environment, new Dictionary<string, string?>
+        var error = StartFailure(() => new ApiFactory(dependencies, environment, new Dictionary<string, string?>
         {
             ["Firebase:AuthEmulatorHost"] = null,
             ["Firebase:DatabaseEmulatorHost"] = null,
             ["Firebase:ApiKey"] = "an-api-key",
             ["Firebase:CredentialsFile"] = "/nonexistent/never-read.json",
             ["Firebase:Messaging"] = "Log",
-        });
-
-        var error = Assert.Throws<OptionsValidationException>(() => api.Server);
+        }));
 
         Assert.Contains("AcceptEmulatorTokens", error.Message, StringComparison.Ordinal);
     }
@@ -44,9 +57,7 @@ public sealed class EnvironmentConfigurationTests(ApiDependencies dependencies)
     [Fact]
     public void Development_refuses_unsigned_tokens_for_an_emulator_that_is_not_on_loopback()
     {
-        using var api = new ApiFactory(dependencies, settings: new Dictionary<string, string?> { ["Firebase:AuthEmulatorHost"] = "10.1.2.3:9099" });
-
-        var error = Assert.Throws<OptionsValidationException>(() => api.Server);
+        var error = StartFailure(() => new ApiFactory(dependencies, settings: new Dictionary<string, string?> { ["Firebase:AuthEmulatorHost"] = "10.1.2.3:9099" }));
 
         Assert.Contains("on loopback", error.Message, StringComparison.Ordinal);
     }

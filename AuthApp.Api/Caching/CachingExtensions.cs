@@ -1,4 +1,5 @@
 using AuthApp.Api.Caching;
+using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -12,6 +13,9 @@ internal static class CachingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // While Redis is unreachable, a command fails at once instead of waiting in the client's backlog for a
+        // reconnection (up to the timeout plus a heartbeat): the cache carries on from memory, limits answer 503.
+        builder.Services.PostConfigure<ConfigurationOptions>(redis => redis.BacklogPolicy = BacklogPolicy.FailFast);
         builder.AddUserCache();
         builder.Services.AddSingleton<UserCacheEntries>();
         builder.Services.AddSingleton<CachedReads>();

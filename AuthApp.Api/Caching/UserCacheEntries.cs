@@ -31,7 +31,7 @@ public sealed class UserCacheEntries(IOptions<CachingOptions> options)
         FactoryHardTimeout = options.UpstreamTimeout,
         AllowTimedOutFactoryBackgroundCompletion = true,
         DistributedCacheSoftTimeout = TimeSpan.FromMilliseconds(100),
-        DistributedCacheHardTimeout = TimeSpan.FromMilliseconds(500),
+        DistributedCacheHardTimeout = TimeSpan.FromMilliseconds(250),
         AllowBackgroundDistributedCacheOperations = true,
         AllowBackgroundBackplaneOperations = true,
         SkipBackplaneNotifications = true,

@@ -14,7 +14,7 @@ namespace Microsoft.Extensions.Hosting;
 public static class UserCacheExtensions
 {
     /// <summary>Redis calls the cache makes wait at most this long; past it the cache carries on without Redis.</summary>
-    private static readonly TimeSpan RedisHardTimeout = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RedisHardTimeout = TimeSpan.FromMilliseconds(250);
 
     /// <summary>After a Redis failure the cache skips Redis for this long rather than waiting on it again.</summary>
     private static readonly TimeSpan RedisCircuitBreak = TimeSpan.FromSeconds(2);
