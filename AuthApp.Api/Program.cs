@@ -27,14 +27,13 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseForwardedHeaders();
+app.UseAuthAppForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
-app.UseOutputCache();
 
 app.MapDefaultEndpoints();
 app.MapAuthAppOpenApi();

@@ -76,6 +76,7 @@ internal static class FirebaseExtensions
                 .WithEnvironment("Firebase__ProjectId", EmulatorProjectId)
                 .WithEnvironment("Firebase__AuthEmulatorHost", LoopbackAddress(authEmulator.GetEndpoint("http")))
                 .WithEnvironment("Firebase__DatabaseEmulatorHost", LoopbackAddress(databaseEmulator.GetEndpoint("http")))
+                .WithEnvironment("Firebase__AcceptEmulatorTokens", "true") // the emulator's tokens are unsigned; Development only
                 .WaitFor(authEmulator)
                 .WaitFor(databaseEmulator);
         }

@@ -44,6 +44,7 @@ public sealed class SecretLeakTests(AuthEmulatorFixture emulator)
             new Dictionary<string, string?>
             {
                 ["Firebase:AuthEmulatorHost"] = await emulator.GetHostAsync(),
+                ["Firebase:AcceptEmulatorTokens"] = "true",
                 ["Firebase:ApiKey"] = apiKey,
                 ["Firebase:MessagingBaseUrl"] = fcm.BaseAddress.ToString(),
             },

@@ -57,9 +57,22 @@ public sealed class FirebaseOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Where Google publishes the x509 certificates that sign Firebase ID tokens.</summary>
-    public Uri IdTokenCertificatesUrl { get; set; } =
-        new("https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com");
+    /// <summary>
+    /// The OpenID Connect metadata that names the keys signing ID tokens. Unset (the default): Google's,
+    /// <c>https://securetoken.google.com/{ProjectId}/.well-known/openid-configuration</c>. Only tests and
+    /// benchmarks set it, to a local key endpoint: Development only, and plain HTTP only on loopback.
+    /// </summary>
+    public Uri? IdTokenMetadataAddress { get; set; }
+
+    /// <summary>
+    /// Accept the Auth emulator's unsigned (<c>alg: none</c>) ID tokens. Anyone can mint such a token for any
+    /// user, so this is refused at start-up outside Development and unless <see cref="AuthEmulatorHost"/> is on loopback.
+    /// </summary>
+    public bool AcceptEmulatorTokens { get; set; }
+
+    /// <summary>How many verified ID tokens each process remembers (never past their expiry); 0 turns the cache off.</summary>
+    [Range(0, 1_000_000)]
+    public int VerifiedTokenCacheSize { get; set; } = 4096;
 
     /// <summary>Base address of FCM HTTP v1 (tests point it at a local server).</summary>
     public Uri MessagingBaseUrl { get; set; } = new("https://fcm.googleapis.com/");
@@ -67,6 +80,10 @@ public sealed class FirebaseOptions
     public bool UsesAuthEmulator => !string.IsNullOrWhiteSpace(AuthEmulatorHost);
 
     public bool UsesDatabaseEmulator => !string.IsNullOrWhiteSpace(DatabaseEmulatorHost);
+
+    /// <summary>Where the ID-token signing keys are discovered: <see cref="IdTokenMetadataAddress"/>, else Google's.</summary>
+    public Uri SigningKeysMetadataAddress =>
+        IdTokenMetadataAddress ?? new Uri($"https://securetoken.google.com/{ProjectId}/.well-known/openid-configuration");
 }
 
 public enum MessagingMode

@@ -7,6 +7,7 @@ builder.AddRedisClient("cache",
     configureSettings: redis => redis.DisableTracing = true,
     configureOptions: redis => redis.ClientName = builder.Environment.ApplicationName);
 builder.AddFirebase();
+builder.AddUserCache(); // its database writes evict the users' cached reads on every API replica
 builder.AddScheduler();
 builder.AddJobHandlers();
 

@@ -1,32 +1,44 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting;
 using AuthApp.Api;
 using AuthApp.Firebase.Database;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AuthApp.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The real API in-process over <see cref="ApiDependencies"/>, in its own database namespace. Settings are the
-/// API's configuration keys; the defaults raise every rate limit out of the way (the rate-limit tests set their
-/// own), make the Firebase clients' retries quick and turn the log file off. <see cref="Faults"/> sits inside the
-/// Firebase clients' pipelines, so a test can make Auth or the database fail at a chosen step. (The factory finds the API's entry point through any type of its assembly:
-/// <c>Program</c> itself is ambiguous here, as the database emulator has one too.)
+/// API's configuration keys; the defaults accept the Auth emulator's unsigned tokens (Development), raise every
+/// rate limit out of the way (the rate-limit tests set their own), make the Firebase clients' retries quick and
+/// turn the log file off. Every log event that the configured levels let through is kept in <see cref="Logs"/>.
+/// <see cref="Faults"/> sits inside the Firebase clients' pipelines, so a test can make Auth or the database fail
+/// at a chosen step. <see cref="Replica"/> is a second instance of the same deployment (same namespace, Redis and
+/// settings), as the AppHost runs two. (The factory finds the API's entry point through any type of its
+/// assembly: <c>Program</c> itself is ambiguous here, as the database emulator has one too.)
 /// </summary>
-public sealed class ApiFactory(ApiDependencies dependencies, string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null)
+public sealed class ApiFactory(
+    ApiDependencies dependencies,
+    string environment = "Development",
+    IReadOnlyDictionary<string, string?>? settings = null,
+    string? databaseNamespace = null)
     : WebApplicationFactory<MessageResponse>
 {
     /// <summary>The database namespace this API instance reads and writes.</summary>
-    public string Namespace { get; } = "t" + Guid.NewGuid().ToString("N")[..16];
+    public string Namespace { get; } = databaseNamespace ?? "t" + Guid.NewGuid().ToString("N")[..16];
 
     public ApiDependencies Dependencies => dependencies;
 
     public IReadOnlyDictionary<string, string?> Settings { get; } = Defaults(dependencies, settings);
 
-    /// <summary>Faults to inject into the API's calls to Auth and the database (none until a test adds some).</summary>
+    public LogRecords Logs { get; } = new();
+
+    /// <summary>Faults to inject into this instance's calls to Auth and the database (none until a test adds some).</summary>
     public HttpFaults Faults { get; } = new();
+
+    /// <summary>Another replica of this API: same settings, namespace and Redis, its own memory.</summary>
+    public ApiFactory Replica() => new(dependencies, environment, Settings, Namespace);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -37,8 +49,10 @@ public sealed class ApiFactory(ApiDependencies dependencies, string environment 
         }
 
         builder.UseSetting("Firebase:DatabaseUrl", $"https://{Namespace}.firebaseio.com");
-        builder.ConfigureTestServices(services =>
+        builder.ConfigureServices(services =>
         {
+            services.AddSingleton<IStartupFilter, TestRemoteAddress>();
+            services.AddLogging(logging => logging.AddProvider(Logs));
             services.AddSingleton(Faults);
             foreach (var client in FirebaseClients)
             {
@@ -50,13 +64,18 @@ public sealed class ApiFactory(ApiDependencies dependencies, string environment 
     /// <summary>The named HttpClients of the Firebase library that reach Auth and the database.</summary>
     private static readonly string[] FirebaseClients = ["AuthApp.Firebase.Authentication", FirebaseDatabaseClient.HttpClientName];
 
-    /// <summary>A client of the API, signed in as <paramref name="idToken"/> when given.</summary>
-    public HttpClient CreateClient(string? idToken)
+    /// <summary>A client of the API, signed in as <paramref name="idToken"/> when given, connecting from <paramref name="remoteAddress"/> (else loopback).</summary>
+    public HttpClient CreateClient(string? idToken, string? remoteAddress = null)
     {
         var client = CreateClient();
         if (idToken is not null)
         {
             client.DefaultRequestHeaders.Authorization = new("Bearer", idToken);
+        }
+
+        if (remoteAddress is not null)
+        {
+            client.DefaultRequestHeaders.Add(TestRemoteAddress.HeaderName, remoteAddress);
         }
 
         return client;
@@ -74,12 +93,13 @@ public sealed class ApiFactory(ApiDependencies dependencies, string environment 
             ["Firebase:ProjectId"] = AuthEmulatorFixture.ProjectId,
             ["Firebase:AuthEmulatorHost"] = dependencies.AuthHost,
             ["Firebase:DatabaseEmulatorHost"] = dependencies.Database.Host,
+            ["Firebase:AcceptEmulatorTokens"] = "true",
             ["Firebase:Messaging"] = "Log",
             ["Firebase:RetryBaseDelay"] = "00:00:00.010",
             ["Logging:File:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var limit in new[] { "Login", "LoginPerAccount", "Signup", "Refresh", "AccountEmails" })
+        foreach (var limit in new[] { "Login", "LoginFailuresPerAccountAndAddress", "LoginFailuresPerAccount", "Signup", "Refresh", "AccountEmails", "EmailsPerRecipient", "VoicePerUser" })
         {
             settings[$"RateLimiting:{limit}:PermitLimit"] = "100000";
         }

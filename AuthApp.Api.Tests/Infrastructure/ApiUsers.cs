@@ -49,6 +49,21 @@ public static class ApiUsers
         return ((string)body["idToken"]!, (string)body["refreshToken"]!);
     }
 
+    /// <summary>
+    /// Waits until the wall clock is in a later second than <paramref name="instant"/>: Firebase's <c>auth_time</c> and
+    /// <c>validSince</c> have one-second resolution, so a revocation orders after a sign-in only from the next second.
+    /// </summary>
+    public static async Task WaitUntilSecondAfterAsync(DateTimeOffset instant)
+    {
+        var target = instant.ToUnixTimeSeconds() + 1;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(3);
+        while (DateTimeOffset.UtcNow.ToUnixTimeSeconds() < target)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "the clock did not move");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
     /// <summary>Adds a venue with one device through the API.</summary>
     public static async Task AddDeviceAsync(this ApiUser user, string venue, string device, string state = "off")
     {

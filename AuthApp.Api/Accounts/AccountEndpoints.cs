@@ -1,7 +1,9 @@
 using System.Text.Json;
 using AuthApp.Api.Caching;
+using AuthApp.Api.Errors;
 using AuthApp.Api.RateLimiting;
 using AuthApp.Api.Security;
+using AuthApp.Domain.Caching;
 using AuthApp.Domain.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -22,7 +24,7 @@ public static class AccountEndpoints
 
         auth.MapPost("/login", SignInAsync)
             .RequireRateLimiting(RateLimitPolicies.Login)
-            .AddEndpointFilter<AccountRateLimitFilter>()
+            .AddEndpointFilter<LoginGuardFilter>()
             .WithName("Login")
             .WithSummary("Signs in with email and password; answers Identity Toolkit's sign-in body (idToken, refreshToken, expiresIn, localId, email, ...).")
             .Produces<JsonElement>()
@@ -37,6 +39,7 @@ public static class AccountEndpoints
 
         auth.MapPost("/password_reset", RequestPasswordResetAsync)
             .RequireRateLimiting(RateLimitPolicies.AccountEmails)
+            .AddEndpointFilter<RecipientRateLimitFilter>()
             .WithName("RequestPasswordReset")
             .WithSummary("Sends a password-reset e-mail if the account exists (the answer is the same either way).");
 
@@ -45,16 +48,18 @@ public static class AccountEndpoints
             .WithName("Logout")
             .WithSummary("Revokes every refresh token of the user (signs out on every device).");
         signedIn.MapPost("/verify_email", RequestEmailVerificationAsync)
-            .RequireRateLimiting(RateLimitPolicies.AccountEmails)
+            .RequireRateLimiting(RateLimitPolicies.VerificationEmails)
             .WithName("RequestEmailVerification")
             .WithSummary("Sends the e-mail address verification message to the signed-in user.");
         signedIn.MapDelete("/account", DeleteAccountAsync)
+            .RequireAuthorization(Policies.RecentSignIn)
             .WithName("DeleteAccount")
-            .WithSummary("Deletes the account and all of the user's data.");
+            .WithSummary("Deletes the account and all of the user's data; needs a sign-in at most 5 minutes old (else 401 reauthentication_required).")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         var licensed = auth.MapGroup("").RequireAuthorization(Policies.VerifiedAccess);
         licensed.MapGet("/profile", GetProfileAsync)
-            .CacheOutput(PerUserOutputCachePolicy.Name)
+            .Produces<UserProfile>(contentType: "application/json")
             .WithName("GetProfile")
             .WithSummary("The user's profile: uid, email, name, venues, the first venue's faults, verifiedAccess.");
         licensed.MapPost("/save_fcm_token", SaveFcmTokenAsync)
@@ -100,8 +105,12 @@ public static class AccountEndpoints
         return TypedResults.Ok(new MessageResponse("Account deleted"));
     }
 
-    private static async Task<Ok<UserProfile>> GetProfileAsync(HttpContext context, AccountService accounts) =>
-        TypedResults.Ok(await accounts.GetProfileAsync(context.User.Uid(), context.RequestAborted));
+    /// <summary>From the per-user cache: a hit is a memory read.</summary>
+    private static Task<IResult> GetProfileAsync(HttpContext context, AccountService accounts, CachedReads cache)
+    {
+        var uid = context.User.Uid();
+        return cache.JsonAsync(UserCacheKeys.Profile(uid), token => accounts.GetProfileAsync(uid, token), context.RequestAborted);
+    }
 
     private static async Task<Ok<MessageResponse>> SaveFcmTokenAsync(FcmTokenRequest request, HttpContext context, AccountService accounts)
     {
@@ -113,24 +122,5 @@ public static class AccountEndpoints
     {
         await accounts.SetTimeZoneAsync(context.User.Uid(), request.TimeZone!, context.RequestAborted);
         return TypedResults.Ok(new MessageResponse("Time zone saved"));
-    }
-}
-
-/// <summary>The per-account half of the login limit, applied once the body (and so the email) is bound.</summary>
-internal sealed class AccountRateLimitFilter(AccountRateLimiter limiter) : IEndpointFilter
-{
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        if (context.Arguments.OfType<LoginRequest>().FirstOrDefault()?.Email is { Length: > 0 } email)
-        {
-            using var lease = await limiter.AcquireAsync(email, context.HttpContext.RequestAborted);
-            if (!lease.IsAcquired)
-            {
-                await RateLimitingExtensions.RejectAsync(context.HttpContext, lease);
-                return Results.Empty;
-            }
-        }
-
-        return await next(context);
     }
 }

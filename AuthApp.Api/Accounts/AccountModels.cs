@@ -3,12 +3,15 @@ using AuthApp.Domain.Users;
 
 namespace AuthApp.Api.Accounts;
 
-/// <param name="AccessToken">The signup license key (the original's field name).</param>
+/// <param name="AccessToken">
+/// The signup license key (the original's field name). Missing, empty or blank is a 403 like a wrong key, as in the
+/// original; only its length is a validation (400) matter.
+/// </param>
 public sealed record SignupRequest(
     [property: Required, EmailAddress, StringLength(254)] string? Email,
     [property: Required, StringLength(128, MinimumLength = 1)] string? Password,
     [property: Required, StringLength(UserDataLimits.MaxDisplayNameLength, MinimumLength = 1)] string? Name,
-    [property: Required, StringLength(100, MinimumLength = 1)] string? AccessToken);
+    [property: StringLength(100)] string? AccessToken);
 
 public sealed record SignupResponse(string Uid);
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
+using AuthApp.Domain.Caching;
 using AuthApp.Api.Logging;
 using AuthApp.Api.Schedules;
 using AuthApp.Firebase;
@@ -54,7 +54,6 @@ public sealed partial class AccountService(
     public async Task SaveFcmTokenAsync(string uid, string token, CancellationToken cancellationToken)
     {
         await database.SetAsync(UserPaths.Field(uid, UserFields.FcmToken), JsonValue.Create(token), cancellationToken);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     /// <summary>
@@ -86,7 +85,6 @@ public sealed partial class AccountService(
             throw Undo.Unavailable("The time zone was not changed");
         }
 
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     /// <summary>Signs the user out everywhere: every refresh token stops working.</summary>

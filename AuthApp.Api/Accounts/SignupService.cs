@@ -34,8 +34,14 @@ public sealed partial class SignupService(
 
     public async Task<SignupResponse> SignUpAsync(SignupRequest request, CancellationToken cancellationToken)
     {
+        // The original answers a missing license key like a wrong one, and its clients show that 403 as "invalid license".
+        if (string.IsNullOrWhiteSpace(request.AccessToken))
+        {
+            throw InvalidLicense;
+        }
+
         var email = request.Email!.Trim();
-        var key = request.AccessToken!.Trim();
+        var key = request.AccessToken.Trim();
 
         var reservation = await licenses.ReserveAsync(key, email, cancellationToken);
         if (reservation.Uid is { } usedBy)

@@ -1,12 +1,11 @@
 using AuthApp.Api.Caching;
-using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
 internal static class CachingExtensions
 {
-    /// <summary>Output caching in Redis (shared by every API replica) with the per-user policy.</summary>
+    /// <summary>The per-user two-level cache (shared with the worker, which evicts through it) and the API's entries in it.</summary>
     public static IHostApplicationBuilder AddAuthAppCaching(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<CachingOptions>()
@@ -14,17 +13,12 @@ internal static class CachingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        // The Aspire-registered multiplexer is reused rather than opening a second connection.
-        builder.Services.AddStackExchangeRedisOutputCache(options => options.InstanceName = "authapp:output:");
-        builder.Services.AddOptions<RedisOutputCacheOptions>()
-            .Configure<IServiceProvider>((options, services) =>
-                options.ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()));
-
-        builder.Services.AddOutputCache(options => options.AddPolicy(
-            PerUserOutputCachePolicy.Name,
-            policy => policy.AddPolicy<PerUserOutputCachePolicy>(),
-            excludeDefaultPolicy: true));
-        builder.Services.AddSingleton<UserCache>();
+        // While Redis is unreachable, a command fails at once instead of waiting in the client's backlog for a
+        // reconnection (up to the timeout plus a heartbeat): the cache carries on from memory, limits answer 503.
+        builder.Services.PostConfigure<ConfigurationOptions>(redis => redis.BacklogPolicy = BacklogPolicy.FailFast);
+        builder.AddUserCache();
+        builder.Services.AddSingleton<UserCacheEntries>();
+        builder.Services.AddSingleton<CachedReads>();
         return builder;
     }
 }

@@ -6,11 +6,27 @@ public sealed class CachingOptions
 {
     public const string SectionName = "Caching";
 
-    /// <summary>How long a user's profile and schedule reads are served from the output cache.</summary>
+    /// <summary>
+    /// How long a user's cached profile and schedules are served. Every write to the user's data through the
+    /// services (API, scheduler, jobs) evicts them at once on every replica; only writes made straight to the
+    /// database (a device reporting faults) wait for this.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ProfileDuration { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long the record behind the verifiedAccess rule is cached in Redis.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan AccessRecordDuration { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How old the access record (verifiedAccess, and the account's validSince / disabled / deleted state) may
+    /// get: it is refreshed in the background before then, so a change made outside the API (disabling in the
+    /// console, a password change) stops earlier ID tokens within about this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:01:00")]
+    public TimeSpan AccessRecordFreshness { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>When Firebase cannot be reached, the last known value is served for at most this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ServeStaleFor { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Longest wait for Firebase behind a cache miss; then the request is a 503 (never a long hang).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:10")]
+    public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(1.5);
 }

@@ -5,6 +5,7 @@ using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
 using Microsoft.AspNetCore.Diagnostics;
 using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace AuthApp.Api.Errors;
 
@@ -17,7 +18,12 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         var error = Translate(exception);
-        if (error.Status >= 500)
+        if (error.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // A dependency is down: worth a warning, not a stack trace per request.
+            LogUnavailable(logger, exception.GetType().Name, exception.Message);
+        }
+        else if (error.Status >= 500)
         {
             // The exception's type and message are for operators; Firebase messages never hold secrets.
             LogServerError(logger, exception.GetType().Name, error.Code, exception);
@@ -42,9 +48,12 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
             $"Your {tooLarge.Subtree} data is larger than the service serves; delete some of it and try again."),
         DatabaseException { Kind: DatabaseErrorKind.Unavailable or DatabaseErrorKind.TooManyRequests } database =>
             AppError.Unavailable("The database is unavailable; try again shortly.", database.RetryAfter ?? TimeSpan.FromSeconds(5)),
-        RedisException => AppError.Unavailable("The cache is unavailable; try again shortly.", TimeSpan.FromSeconds(5)),
         FirebaseServiceUnavailableException unavailable =>
             AppError.Unavailable("The authentication or database service is unavailable; try again shortly.", unavailable.RetryAfter ?? TimeSpan.FromSeconds(5)),
+        // Redis calls time out after a second; the cache gives up on Firebase after Caching:UpstreamTimeout.
+        RedisException or SyntheticTimeoutException =>
+            AppError.Unavailable("A service the API depends on is unavailable; try again shortly.", TimeSpan.FromSeconds(2)),
+        FusionCacheFactoryException { InnerException: { } inner } => Translate(inner),
         _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),
     };
 
@@ -95,6 +104,9 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
             new AppError(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many attempts; try again later.") { RetryAfter = TimeSpan.FromSeconds(60) },
         _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A dependency is unavailable ({ExceptionType}: {Reason}); answered 503")]
+    private static partial void LogUnavailable(ILogger logger, string exceptionType, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request failed with {ExceptionType}; answered {Code}")]
     private static partial void LogServerError(ILogger logger, string exceptionType, string code, Exception exception);

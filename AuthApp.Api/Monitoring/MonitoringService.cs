@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Users;
 using AuthApp.Domain.Users;
@@ -8,7 +7,7 @@ using AuthApp.Firebase.Database;
 namespace AuthApp.Api.Monitoring;
 
 /// <summary>Monitored venues and their sensors under <c>users/{uid}/monitoring_venues/{venue}/{sensor}</c>.</summary>
-public sealed class MonitoringService(IFirebaseDatabase database, UserRecords records, UserCache userCache)
+public sealed class MonitoringService(IFirebaseDatabase database, UserRecords records)
 {
     /// <summary>The reading a new sensor starts with, as in the original.</summary>
     public const string InitialReading = "0";
@@ -48,7 +47,6 @@ public sealed class MonitoringService(IFirebaseDatabase database, UserRecords re
             throw Limits.Exceeded("sensors", $"A monitored venue may have at most {UserDataLimits.MaxSensorsPerVenue} sensors.");
         }
 
-        await userCache.EvictAsync(uid, cancellationToken);
         return await GetAllAsync(uid, cancellationToken);
     }
 
@@ -63,6 +61,5 @@ public sealed class MonitoringService(IFirebaseDatabase database, UserRecords re
         }
 
         await database.DeleteAsync(UserPaths.MonitoringVenue(uid, venue), cancellationToken);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 }

@@ -6,4 +6,6 @@ public static class RateLimitPolicies
     public const string Signup = "signup";
     public const string Refresh = "refresh";
     public const string AccountEmails = "account-emails";
+    public const string VerificationEmails = "verification-emails";
+    public const string Voice = "voice";
 }

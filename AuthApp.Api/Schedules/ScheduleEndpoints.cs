@@ -1,5 +1,6 @@
 using AuthApp.Api.Caching;
 using AuthApp.Api.Security;
+using AuthApp.Domain.Caching;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -18,7 +19,7 @@ public static class ScheduleEndpoints
             .WithSummary("Schedules a device to take a value every day at a local time (enabled).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         schedules.MapGet("/get_schedules", GetAllAsync)
-            .CacheOutput(PerUserOutputCachePolicy.Name)
+            .Produces<SchedulesResponse>(contentType: "application/json")
             .WithName("GetSchedules")
             .WithSummary("The user's schedules, by venue and device.");
         schedules.MapDelete("/delete_schedule", DeleteAsync)
@@ -35,8 +36,13 @@ public static class ScheduleEndpoints
     private static async Task<Ok<ScheduleResponse>> SetAsync(SetScheduleRequest request, HttpContext context, ScheduleService schedules) =>
         TypedResults.Ok(await schedules.SetAsync(context.User.Uid(), request, context.RequestAborted));
 
-    private static async Task<Ok<SchedulesResponse>> GetAllAsync(HttpContext context, ScheduleService schedules) =>
-        TypedResults.Ok(new SchedulesResponse(await schedules.GetAllAsync(context.User.Uid(), context.RequestAborted)));
+    /// <summary>From the per-user cache: a hit is a memory read.</summary>
+    private static Task<IResult> GetAllAsync(HttpContext context, ScheduleService schedules, CachedReads cache)
+    {
+        var uid = context.User.Uid();
+        return cache.JsonAsync(UserCacheKeys.Schedules(uid),
+            async token => new SchedulesResponse(await schedules.GetAllAsync(uid, token)), context.RequestAborted);
+    }
 
     private static async Task<Ok<MessageResponse>> DeleteAsync([FromBody] ScheduleRequest request, HttpContext context, ScheduleService schedules)
     {

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Users;
 using AuthApp.Domain.Schedules;
@@ -17,7 +16,6 @@ public sealed class ScheduleService(
     IFirebaseDatabase database,
     UserRecords records,
     DueScheduleIndex index,
-    UserCache userCache,
     TimeProvider clock,
     ILogger<ScheduleService> logger)
 {
@@ -78,7 +76,6 @@ public sealed class ScheduleService(
         await RequireAsync(uid, venue, device, cancellationToken);
         await database.DeleteAsync(UserPaths.Schedule(uid, venue, device), cancellationToken);
         await UnindexAsync(uid, venue, device);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     public async Task SetStatusAsync(string uid, string venue, string device, string status, CancellationToken cancellationToken)
@@ -137,8 +134,6 @@ public sealed class ScheduleService(
             await Undo.BestEffortAsync(logger, "schedule change", undo);
             throw Undo.Unavailable(notDone);
         }
-
-        await userCache.EvictAsync(uid, CancellationToken.None);
     }
 
     private async Task IndexAsync(string uid, string venue, string device, JsonObject schedule, string? userZone)

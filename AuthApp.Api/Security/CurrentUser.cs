@@ -1,12 +1,27 @@
+using System.Globalization;
 using System.Security.Claims;
 
 namespace AuthApp.Api.Security;
 
+/// <summary>The claims of a verified Firebase ID token, as the bearer scheme leaves them (names unmapped).</summary>
 public static class CurrentUser
 {
-    /// <summary>The Firebase uid of an authenticated request.</summary>
+    /// <summary>The Firebase uid of an authenticated request (<c>sub</c>; checked to be one database key).</summary>
     public static string Uid(this ClaimsPrincipal user) =>
-        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("The request is not authenticated.");
+        user.FindFirstValue(FirebaseClaims.Subject) ?? throw new InvalidOperationException("The request is not authenticated.");
 
-    public static string? Email(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Email);
+    public static string? Email(this ClaimsPrincipal user) => user.FindFirstValue(FirebaseClaims.Email);
+
+    /// <summary>When the user last signed in with their credentials (<c>auth_time</c>); a refreshed token keeps it.</summary>
+    public static DateTimeOffset AuthTime(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(FirebaseClaims.AuthTime), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : DateTimeOffset.MinValue;
+}
+
+public static class FirebaseClaims
+{
+    public const string Subject = "sub";
+    public const string Email = "email";
+    public const string AuthTime = "auth_time";
 }

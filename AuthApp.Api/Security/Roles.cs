@@ -12,4 +12,7 @@ public static class Policies
     public const string VerifiedAccess = "verified-access";
 
     public const string Admin = "admin";
+
+    /// <summary>Destructive account operations: a sign-in at most <see cref="RecentSignInRequirement.MaxAge"/> old.</summary>
+    public const string RecentSignIn = "recent-sign-in";
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Schedules;
 using AuthApp.Api.Users;
@@ -9,7 +8,7 @@ using AuthApp.Firebase.Database;
 namespace AuthApp.Api.Venues;
 
 /// <summary>Venues (rooms) and their devices, under <c>users/{uid}/venues</c>.</summary>
-public sealed class VenueService(IFirebaseDatabase database, UserRecords records, ScheduleService schedules, UserCache userCache)
+public sealed class VenueService(IFirebaseDatabase database, UserRecords records, ScheduleService schedules)
 {
     public async Task AddVenueAsync(string uid, string venue, CancellationToken cancellationToken)
     {
@@ -22,7 +21,6 @@ public sealed class VenueService(IFirebaseDatabase database, UserRecords records
         // A marker child keeps an empty venue alive (the database drops empty objects) without touching its devices.
         await database.UpdateAsync(UserPaths.Venue(uid, venue),
             new Dictionary<string, JsonNode?> { [VenueFields.Created] = true }, cancellationToken);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     public async Task AddDeviceAsync(string uid, string venue, string device, string state, CancellationToken cancellationToken)
@@ -35,14 +33,12 @@ public sealed class VenueService(IFirebaseDatabase database, UserRecords records
         }
 
         await database.SetAsync(UserPaths.Device(uid, venue, device), JsonValue.Create(state), cancellationToken);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     public async Task SetDeviceStateAsync(string uid, string venue, string device, string value, CancellationToken cancellationToken)
     {
         await RequireDeviceAsync(uid, venue, device, cancellationToken);
         await database.SetAsync(UserPaths.Device(uid, venue, device), JsonValue.Create(value), cancellationToken);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     public async Task DeleteVenueAsync(string uid, string venue, CancellationToken cancellationToken)
@@ -55,7 +51,6 @@ public sealed class VenueService(IFirebaseDatabase database, UserRecords records
             [UserPaths.Relative.VenueSchedules(venue)] = null,
         }, cancellationToken);
         await schedules.UnindexVenueAsync(uid, venue);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     public async Task DeleteDeviceAsync(string uid, string venue, string device, CancellationToken cancellationToken)
@@ -70,7 +65,6 @@ public sealed class VenueService(IFirebaseDatabase database, UserRecords records
             [UserPaths.Relative.Schedule(venue, device)] = null,
         }, cancellationToken);
         await schedules.UnindexAsync(uid, venue, device);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     /// <summary>The venue's devices and their states (reserved children left out).</summary>

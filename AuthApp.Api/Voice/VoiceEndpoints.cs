@@ -1,3 +1,4 @@
+using AuthApp.Api.RateLimiting;
 using AuthApp.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -18,9 +19,11 @@ public static class VoiceEndpoints
             .WithName("VoiceKeyExists")
             .WithSummary("Whether the user has stored a Gemini API key.");
         voice.MapPost("/voice_command", ApplyAsync)
+            .RequireRateLimiting(RateLimitPolicies.Voice)
             .WithName("VoiceCommand")
             .WithSummary("Applies a natural-language command (English or Tamil) to one of the user's devices.")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AuthApp.Api.Caching;
 using AuthApp.Api.Errors;
 using AuthApp.Domain.Users;
 using AuthApp.Api.Venues;
@@ -12,12 +11,11 @@ namespace AuthApp.Api.Voice;
 /// of the command, and a check of that reading against the user's real venues, devices and allowed values
 /// before anything is written.
 /// </summary>
-public sealed class VoiceService(IFirebaseDatabase database, UserRecords records, IVoiceInterpreter interpreter, VenueService venues, UserCache userCache)
+public sealed class VoiceService(IFirebaseDatabase database, UserRecords records, IVoiceInterpreter interpreter, VenueService venues)
 {
     public async Task SetKeyAsync(string uid, string apiKey, CancellationToken cancellationToken)
     {
         await database.SetAsync(UserPaths.GeminiKey(uid), JsonValue.Create(apiKey.Trim()), cancellationToken);
-        await userCache.EvictAsync(uid, cancellationToken);
     }
 
     public async Task<bool> KeyExistsAsync(string uid, CancellationToken cancellationToken) =>

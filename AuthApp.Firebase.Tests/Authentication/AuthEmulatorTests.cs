@@ -18,7 +18,11 @@ public sealed class AuthEmulatorTests(AuthEmulatorFixture emulator) : IAsyncLife
 
     public async ValueTask InitializeAsync()
     {
-        _host = FirebaseTestHost.Build(new Dictionary<string, string?> { ["Firebase:AuthEmulatorHost"] = await emulator.GetHostAsync() });
+        _host = FirebaseTestHost.Build(new Dictionary<string, string?>
+        {
+            ["Firebase:AuthEmulatorHost"] = await emulator.GetHostAsync(),
+            ["Firebase:AcceptEmulatorTokens"] = "true",
+        });
     }
 
     public ValueTask DisposeAsync()
@@ -298,7 +302,7 @@ public sealed class AuthEmulatorTests(AuthEmulatorFixture emulator) : IAsyncLife
         claims["aud"] = "another-project";
 
         var error = await Assert.ThrowsAsync<FirebaseAuthException>(async () =>
-            await Auth.VerifyIdTokenAsync(TestTokens.Unsigned(claims), cancellationToken: Ct));
+            await Auth.VerifyIdTokenAsync(IdTokens.Unsigned(claims), cancellationToken: Ct));
 
         Assert.Equal(AuthErrorCode.IdTokenInvalid, error.Code);
     }

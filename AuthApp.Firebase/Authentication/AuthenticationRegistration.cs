@@ -10,7 +10,8 @@ internal static class AuthenticationRegistration
     public static void AddFirebaseAuthentication(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHttpClient(FirebaseAuthClient.HttpClientName).AddFirebaseResilience();
-        builder.Services.AddHttpClient(FirebaseIdTokenVerifier.HttpClientName).AddFirebaseResilience();
+        builder.Services.AddHttpClient(FirebaseIdTokenValidation.HttpClientName).AddFirebaseResilience();
+        builder.Services.TryAddSingleton<FirebaseIdTokenValidation>();
         builder.Services.TryAddSingleton<FirebaseIdTokenVerifier>();
         builder.Services.TryAddSingleton<FirebaseAuthClient>();
     }

@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
 # HTTP benchmark of the API with wrk, on loopback, against real dependencies:
 #   redis-server, the official Firebase Auth emulator, the project's RTDB emulator (Release),
-#   and ONE AuthApp.Api instance (Release) - no AppHost, dashboard, scheduler or second replica, so
-#   that the two cores are shared only by wrk, the API and the dependencies it calls.
-# Login rate limits are raised for the run (100,000 per second per address and per account, the largest
-# PermitLimit the options accept); nothing else is changed.
+#   a local stand-in for Google's ID-token key discovery (python3 -m http.server serving the OpenID Connect
+#   metadata and a JWKS made for the run), and ONE AuthApp.Api instance (Release) - no AppHost, dashboard,
+#   scheduler or second replica, so that the two cores are shared only by wrk, the API and what it calls.
+# Tokens are RS256, signed here with openssl and verified by the API against the local key endpoint:
+# production's path, not the emulator's unsigned one (Firebase:AcceptEmulatorTokens stays off).
+# Login rate limits are raised for the run (100,000 per second, the largest PermitLimit the options accept).
+# After the cases, a mixed soak (profile, schedules, device_state, alive) for SOAK seconds (default 180), then
+# the API's resident set size (VmRSS), next to the one measured idle after start-up.
 #
-# Usage (from anywhere): bench/Api/run.sh [duration, default 15s] [connections, default 32]
+# Usage (from anywhere): bench/Api/run.sh [duration, default 15s] [connections, default 64]
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 duration="${1:-15s}"
-connections="${2:-32}"
+connections="${2:-64}"
+soak="${SOAK:-180}"
 threads=2
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
 command -v redis-server >/dev/null || { echo "redis-server is not installed (apt-get install -y redis-server)" >&2; exit 1; }
-firebase="$repo/firebase/node_modules/.bin/firebase"
+firebase="${FIREBASE_CLI:-$repo/firebase/node_modules/.bin/firebase}"
 [ -x "$firebase" ] || { echo "firebase-tools is not installed: run 'npm ci' in firebase/" >&2; exit 1; }
 
 work="$(mktemp -d /tmp/authapp-bench-api.XXXXXX)"
@@ -56,7 +61,7 @@ echo "==> Building the API and the database emulator (Release)"
 [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/AuthApp.Api/AuthApp.Api.csproj" >/dev/null
 [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/AuthApp.DatabaseEmulator/AuthApp.DatabaseEmulator.csproj" >/dev/null
 
-redis_port="$(free_port)"; auth_port="$(free_port)"; db_port="$(free_port)"; api_port="$(free_port)"
+redis_port="$(free_port)"; auth_port="$(free_port)"; db_port="$(free_port)"; api_port="$(free_port)"; keys_port="$(free_port)"
 namespace="demo-authapp-default-rtdb"
 api="http://127.0.0.1:$api_port"
 db="http://127.0.0.1:$db_port"
@@ -76,18 +81,52 @@ ASPNETCORE_URLS="$db" Rules__Path="$repo/firebase/database.rules.json" Database_
 wait_http "http://127.0.0.1:$auth_port/" "the Auth emulator"
 wait_http "$db/__health" "the RTDB emulator"
 
-echo "==> Starting the API :$api_port (Release, Development settings, console and file logs at Warning, login limits raised)"
+echo "==> Making an RS256 key and serving its discovery document and JWKS on :$keys_port"
+mkdir -p "$work/keys/.well-known"
+openssl genrsa -out "$work/key.pem" 2048 2>/dev/null
+python3 - "$work" "$keys_port" <<'PY'
+import base64, json, subprocess, sys
+work, port = sys.argv[1], sys.argv[2]
+modulus = subprocess.check_output(["openssl", "rsa", "-in", f"{work}/key.pem", "-noout", "-modulus"]).decode().strip().split("=", 1)[1]
+b64 = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+jwk = {"kty": "RSA", "alg": "RS256", "use": "sig", "kid": "bench-key", "n": b64(bytes.fromhex(modulus)), "e": "AQAB"}
+json.dump({"keys": [jwk]}, open(f"{work}/keys/jwks", "w"))
+json.dump({"issuer": "https://securetoken.google.com/demo-authapp", "jwks_uri": f"http://127.0.0.1:{port}/jwks"},
+          open(f"{work}/keys/.well-known/openid-configuration", "w"))
+PY
+start keys "$work/keys" python3 -m http.server "$keys_port" --bind 127.0.0.1
+wait_http "http://127.0.0.1:$keys_port/jwks" "the key endpoint"
+# sign UID: an ID token for UID as Google would issue it (1 hour), signed with the run's key.
+sign() {
+  python3 - "$work/key.pem" "$1" <<'PY'
+import base64, json, subprocess, sys, time
+key, uid = sys.argv[1], sys.argv[2]
+b64 = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+now = int(time.time())
+claims = {"iss": "https://securetoken.google.com/demo-authapp", "aud": "demo-authapp", "auth_time": now, "user_id": uid,
+          "sub": uid, "iat": now, "exp": now + 3600, "email": "bench@example.com", "email_verified": False,
+          "firebase": {"identities": {}, "sign_in_provider": "password"}}
+signed = b64(json.dumps({"alg": "RS256", "kid": "bench-key", "typ": "JWT"}).encode()) + "." + b64(json.dumps(claims).encode())
+signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=signed.encode(), capture_output=True, check=True).stdout
+print(signed + "." + b64(signature))
+PY
+}
+
+echo "==> Starting the API :$api_port (Release, Development settings, RS256 tokens from :$keys_port, logs at Warning, login limits raised)"
 # From its output folder: the content root (appsettings*.json) is the working directory.
 ASPNETCORE_URLS="$api" DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development \
 ConnectionStrings__cache="127.0.0.1:$redis_port" \
 Firebase__ProjectId=demo-authapp \
 Firebase__AuthEmulatorHost="127.0.0.1:$auth_port" \
 Firebase__DatabaseEmulatorHost="127.0.0.1:$db_port" \
+Firebase__IdTokenMetadataAddress="http://127.0.0.1:$keys_port/.well-known/openid-configuration" \
 Logging__LogLevel__Default=Warning Logging__File__Path="$work/logs/app.log" Logging__File__MinimumLevel=Warning \
 RateLimiting__Login__PermitLimit=100000 RateLimiting__Login__Window=00:00:01 \
-RateLimiting__LoginPerAccount__PermitLimit=100000 RateLimiting__LoginPerAccount__Window=00:00:01 \
+RateLimiting__LoginFailuresPerAccountAndAddress__PermitLimit=100000 RateLimiting__LoginFailuresPerAccount__PermitLimit=100000 \
   start api "$repo/AuthApp.Api/bin/Release/net10.0" dotnet AuthApp.Api.dll
+api_pid="${pids[-1]}"
 wait_http "$api/health" "the API"
+rss() { awk '/VmRSS/ { printf "%.0f MB", $2 / 1024 }' "/proc/$api_pid/status"; }
 
 echo "==> Creating a license key, a user, a venue and a device"
 key="AK-BENCH-$(date +%s)"
@@ -95,13 +134,15 @@ email="bench-$(date +%s)@example.com"
 password="correct-horse-7"
 curl -fsS -X PUT "$db/licenseKeys/$key.json?ns=$namespace" -d '{"createdAt":1,"revoked":false}' >/dev/null
 post() { curl -fsS -X POST "$api$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2"; }
-post /auth/signup "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"Bench\",\"accessToken\":\"$key\"}" >/dev/null
-token="$(post /auth/login "{\"email\":\"$email\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["idToken"])')"
+uid="$(post /auth/signup "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"Bench\",\"accessToken\":\"$key\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["uid"])')"
+token="$(sign "$uid")"
 post /auth/add_venue '{"venue":"Living"}' "$token" >/dev/null
 post /auth/add_device '{"venue":"Living","device":"Lamp"}' "$token" >/dev/null
 curl -fsS "$api/auth/profile" -H "Authorization: Bearer $token" >/dev/null
+idle_rss="$(rss)"
 
 export TOKEN="$token" VENUE=Living DEVICE=Lamp EMAIL="$email" PASSWORD="$password"
+: >"$work/all.txt"
 run_case() { # label, wrk arguments...
   local label="$1"; shift
   # Every case must succeed before it is measured: one request with the same script or headers.
@@ -135,8 +176,27 @@ echo "| case | requests/s | p50 | p99 | requests | non-2xx |"
 echo "|---|---|---|---|---|---|"
 run_case 'GET /alive (liveness, no dependency)' "$api/alive"
 run_case 'GET /health (readiness: Redis check)' "$api/health"
-run_case 'GET /auth/profile (cached, one user)' -H "Authorization: Bearer $token" "$api/auth/profile"
+run_case 'GET /auth/profile (cached, one user, RS256 token)' -H "Authorization: Bearer $token" "$api/auth/profile"
 run_case 'POST /auth/device_state' -s "$here/device_state.lua" "$api"
 run_case 'POST /auth/login (limits raised)' -s "$here/login.lua" "$api"
+echo
+python3 - "$work/all.txt" <<'PY'
+import re, sys
+runs = re.split(r"(?=Running )", open(sys.argv[1]).read())
+def figures(text):
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", text).groups()
+    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+cases = [figures(run) for run in runs if "Requests/sec" in run]
+if len(cases) >= 3:
+    (alive_rps, alive_p99), (profile_rps, profile_p99) = cases[0], cases[2]
+    print(f"Same run: cached profile = {profile_rps / alive_rps:.0%} of /alive's requests/s (target >= 60%), "
+          f"p99 = {profile_p99 / alive_p99:.2f} x /alive's (target <= 1.5 x).")
+PY
+echo
+echo "==> Soak: ${soak} s of mixed traffic (80% profile, 10% device_state, 5% schedules, 5% alive), wrk -t$threads -c$connections"
+wrk -t"$threads" -c"$connections" -d"${soak}s" --latency -s "$here/mixed.lua" "$api" >"$work/soak.txt" 2>&1 || true
+grep -E "Requests/sec|Non-2xx|Socket errors" "$work/soak.txt" || true
+echo "API resident set (VmRSS): $idle_rss idle after start-up and warm-up; $(rss) after the ${soak} s soak"
 echo
 if [ -n "${BENCH_KEEP_OUTPUT:-}" ]; then cp "$work/all.txt" "$BENCH_KEEP_OUTPUT"; fi

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace AuthApp.Api.Tests.RateLimiting;
+
+/// <summary>Who the limits count: IPv6 clients by /64, e-mails by recipient, voice commands by user.</summary>
+public sealed class ClientLimitTests(ApiDependencies dependencies)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Ipv6_clients_are_counted_per_64_block()
+    {
+        await using var api = new ApiFactory(dependencies, settings: new Dictionary<string, string?>
+        {
+            ["RateLimiting:Login:PermitLimit"] = "3",
+            ["RateLimiting:Login:Window"] = "00:10:00",
+        });
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var client = api.CreateClient(null, $"2001:db8:aa:bb::{i + 1:x}"); // one /64, four addresses
+            using var response = await client.PostAsJsonAsync("/auth/login", new { email = ApiUsers.NewEmail(), password = "wrong-password" }, Cancellation);
+            statuses.Add(response.StatusCode);
+        }
+
+        using var neighbour = api.CreateClient(null, "2001:db8:aa:bc::1"); // the next /64
+        using var other = await neighbour.PostAsJsonAsync("/auth/login", new { email = ApiUsers.NewEmail(), password = "wrong-password" }, Cancellation);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[3]);
+        Assert.Equal(HttpStatusCode.Unauthorized, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Password_reset_mails_to_one_recipient_are_limited_whatever_address_asks()
+    {
+        await using var api = new ApiFactory(dependencies, settings: new Dictionary<string, string?> { ["RateLimiting:EmailsPerRecipient:PermitLimit"] = "3" });
+        var victim = ApiUsers.NewEmail("victim");
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var client = api.CreateClient(null, $"198.51.100.{150 + i}");
+            using var response = await client.PostAsJsonAsync("/auth/password_reset", new { email = i % 2 == 0 ? victim : victim.ToUpperInvariant() }, Cancellation);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.All(statuses.Take(3), status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[3]);
+    }
+
+    [Fact]
+    public async Task Voice_commands_are_limited_per_user()
+    {
+        await using var api = new ApiFactory(dependencies, settings: new Dictionary<string, string?> { ["RateLimiting:VoicePerUser:PermitLimit"] = "2" });
+        using var user = await api.SignUpAsync();
+        using var other = await api.SignUpAsync();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await user.Client.PostAsJsonAsync("/auth/voice_command", new { text = "turn on the lamp" }, Cancellation);
+            statuses.Add(response.StatusCode);
+        }
+
+        using var others = await other.Client.PostAsJsonAsync("/auth/voice_command", new { text = "turn on the lamp" }, Cancellation);
+
+        Assert.All(statuses.Take(2), status => Assert.Equal(HttpStatusCode.BadRequest, status)); // no Gemini key stored
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[2]);
+        Assert.Equal(HttpStatusCode.BadRequest, others.StatusCode);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Http.Json;
+using static AuthApp.Testing.ProblemResponses;
+
+namespace AuthApp.Api.Tests.RateLimiting;
+
+/// <summary>Failed logins are counted per account and address, with a high per-account ceiling the owner's own addresses pass.</summary>
+public sealed class LoginGuardTests(ApiDependencies dependencies) : IAsyncLifetime
+{
+    private UpstreamProxy _auth = null!;
+    private ApiFactory _api = null!;
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _auth = await UpstreamProxy.StartAsync(dependencies.AuthHost);
+        _api = new ApiFactory(dependencies, settings: new Dictionary<string, string?>
+        {
+            ["Firebase:AuthEmulatorHost"] = _auth.Host,
+            ["Firebase:TotalTimeout"] = "00:00:01",
+            ["Firebase:RetryBaseDelay"] = "00:00:00.010",
+            ["RateLimiting:LoginFailuresPerAccountAndAddress:PermitLimit"] = "5",
+            ["RateLimiting:LoginFailuresPerAccount:PermitLimit"] = "8",
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _auth.DisposeAsync();
+    }
+
+    private async Task<HttpResponseMessage> LoginAsync(string email, string password, string from)
+    {
+        using var client = _api.CreateClient(null, from);
+        return await client.PostAsJsonAsync("/auth/login", new { email, password }, Cancellation);
+    }
+
+    [Fact]
+    public async Task A_stranger_failing_from_one_address_is_stopped_there_and_the_owner_still_signs_in_from_elsewhere()
+    {
+        using var owner = await _api.SignUpAsync();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var attempt = await LoginAsync(owner.Email, "wrong-password", "198.51.100.10");
+            statuses.Add(attempt.StatusCode);
+        }
+
+        using var ownerLogin = await LoginAsync(owner.Email, owner.Password, "192.0.2.10");
+        using var strangerWithTheRightPassword = await LoginAsync(owner.Email, owner.Password, "198.51.100.10");
+
+        Assert.All(statuses.Take(5), status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[5]);
+        Assert.Equal(HttpStatusCode.OK, ownerLogin.StatusCode);
+        await AssertProblemAsync(strangerWithTheRightPassword, HttpStatusCode.TooManyRequests, "rate_limited");
+        Assert.NotNull(strangerWithTheRightPassword.Headers.RetryAfter?.Delta);
+    }
+
+    [Fact]
+    public async Task Guessing_spread_over_many_addresses_hits_the_account_ceiling_but_not_the_owners_known_address()
+    {
+        using var owner = await _api.SignUpAsync(); // signed in once from loopback: a known address
+        for (var i = 0; i < 8; i++)
+        {
+            using var guess = await LoginAsync(owner.Email, "wrong-password", $"198.51.100.{100 + i}");
+            Assert.Equal(HttpStatusCode.Unauthorized, guess.StatusCode);
+        }
+
+        using var nextStranger = await LoginAsync(owner.Email, "wrong-password", "198.51.100.200");
+        using var ownerAtHome = await LoginAsync(owner.Email, owner.Password, "127.0.0.1");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, nextStranger.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ownerAtHome.StatusCode);
+    }
+
+    [Fact]
+    public async Task Answers_that_were_the_servers_fault_are_not_counted_against_the_account()
+    {
+        using var owner = await _api.SignUpAsync();
+        _auth.Mode = UpstreamMode.Down;
+        // One more than the limit per account and address (and few enough that the client's circuit breaker stays closed).
+        for (var i = 0; i < 6; i++)
+        {
+            using var outage = await LoginAsync(owner.Email, owner.Password, "192.0.2.77");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, outage.StatusCode);
+        }
+
+        _auth.Mode = UpstreamMode.Up;
+        using var afterwards = await LoginAsync(owner.Email, owner.Password, "192.0.2.77");
+
+        Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
+    }
+}

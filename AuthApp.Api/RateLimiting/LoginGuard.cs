@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace AuthApp.Api.RateLimiting;
+
+/// <summary>
+/// Failed logins, counted in Redis per account <em>and</em> address, and per account as a ceiling that addresses the
+/// owner has signed in from are not held to. Only failures count (wrong credentials), so a stranger cannot lock the
+/// owner out from elsewhere, and an outage (503) costs nobody an attempt. The account is the normalized e-mail,
+/// hashed, so Redis holds no address in clear.
+/// </summary>
+public sealed class LoginGuard(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options)
+{
+    private const string Prefix = "authapp:login:";
+
+    // INCR each key; the first failure of a window sets its expiry.
+    private static readonly LuaScript CountFailure = LuaScript.Prepare(
+        "local n = redis.call('INCR', @pair) if n == 1 then redis.call('PEXPIRE', @pair, @pairWindow) end " +
+        "n = redis.call('INCR', @account) if n == 1 then redis.call('PEXPIRE', @account, @accountWindow) end return n");
+
+    /// <summary>How long the caller must wait before trying this account from this address, or null to go ahead.</summary>
+    public async Task<TimeSpan?> RefusalAsync(string email, string address)
+    {
+        var limits = options.Value;
+        var keys = Keys(email, address);
+        var database = redis.GetDatabase();
+        var values = await database.StringGetAsync([keys.Pair, keys.Account, keys.Known]);
+        if ((long?)values[0] >= limits.LoginFailuresPerAccountAndAddress.PermitLimit)
+        {
+            return await database.KeyTimeToLiveAsync(keys.Pair) ?? limits.LoginFailuresPerAccountAndAddress.Window;
+        }
+
+        if ((long?)values[1] >= limits.LoginFailuresPerAccount.PermitLimit && values[2].IsNull)
+        {
+            return await database.KeyTimeToLiveAsync(keys.Account) ?? limits.LoginFailuresPerAccount.Window;
+        }
+
+        return null;
+    }
+
+    public Task RecordFailureAsync(string email, string address)
+    {
+        var limits = options.Value;
+        var keys = Keys(email, address);
+        return redis.GetDatabase().ScriptEvaluateAsync(CountFailure, new
+        {
+            pair = (RedisKey)keys.Pair,
+            pairWindow = (long)limits.LoginFailuresPerAccountAndAddress.Window.TotalMilliseconds,
+            account = (RedisKey)keys.Account,
+            accountWindow = (long)limits.LoginFailuresPerAccount.Window.TotalMilliseconds,
+        });
+    }
+
+    /// <summary>The address is now known for the account, and its failures are forgiven.</summary>
+    public async Task RecordSuccessAsync(string email, string address)
+    {
+        var keys = Keys(email, address);
+        var database = redis.GetDatabase();
+        await Task.WhenAll(
+            database.StringSetAsync(keys.Known, 1, options.Value.KnownAddressMemory),
+            database.KeyDeleteAsync(keys.Pair));
+    }
+
+    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
+
+    private static (string Pair, string Account, string Known) Keys(string email, string address)
+    {
+        var account = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalize(email))))[..32];
+        return ($"{Prefix}failures:{account}:{address}", $"{Prefix}failures:{account}", $"{Prefix}known:{account}:{address}");
+    }
+}

@@ -1,0 +1,150 @@
+using System.Text.Json.Nodes;
+using AuthApp.Domain.Caching;
+using AuthApp.Firebase.Database;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace AuthApp.Domain.Tests;
+
+/// <summary>Every write through the database decorator evicts exactly the cache entries of the users it touched.</summary>
+public sealed class CacheEvictionTests : IDisposable
+{
+    private readonly FusionCache _cache = new(new FusionCacheOptions());
+    private readonly CacheEvictingDatabase _database;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public CacheEvictionTests() => _database = new CacheEvictingDatabase(new NoopDatabase(), new UserCache(_cache));
+
+    public void Dispose() => _cache.Dispose();
+
+    private void Fill(params string[] uids)
+    {
+        foreach (var key in uids.SelectMany(UserCacheKeys.All))
+        {
+            _cache.Set(key, "cached");
+        }
+    }
+
+    private IReadOnlyList<string> Remaining(params string[] uids) =>
+        [.. uids.SelectMany(UserCacheKeys.All).Where(key => _cache.TryGet<string>(key).HasValue)];
+
+    public static TheoryData<string> WritesToAlicesData => new()
+    {
+        "set", "set-if-match", "update", "update-at-users", "update-at-root", "push", "delete", "delete-if-match", "transact",
+    };
+
+    [Theory]
+    [MemberData(nameof(WritesToAlicesData))]
+    public async Task A_write_in_a_users_record_evicts_that_users_reads_and_no_one_elses(string write)
+    {
+        Fill("alice", "bob");
+
+        await (write switch
+        {
+            "set" => _database.SetAsync("users/alice/venues/Den/Lamp", "on", cancellationToken: Ct),
+            "set-if-match" => _database.SetIfMatchAsync("users/alice/name", "A", "etag", cancellationToken: Ct),
+            "update" => _database.UpdateAsync("users/alice", new Dictionary<string, JsonNode?> { ["venues/Den/Lamp"] = "on" }, cancellationToken: Ct),
+            "update-at-users" => _database.UpdateAsync("users", new Dictionary<string, JsonNode?> { ["alice/venues/Den"] = null }, cancellationToken: Ct),
+            "update-at-root" => _database.UpdateAsync("", new Dictionary<string, JsonNode?> { ["users/alice/schedules/Den"] = null, ["licenseKeys/K"] = null }, cancellationToken: Ct),
+            "push" => _database.PushAsync("users/alice/log", "x", cancellationToken: Ct),
+            "delete" => _database.DeleteAsync("/users/alice/monitoring_venues/Den/", cancellationToken: Ct),
+            "delete-if-match" => _database.DeleteIfMatchAsync("users/alice/venues/Den", "etag", cancellationToken: Ct),
+            "transact" => (Task)_database.TransactAsync("users/alice/monitoring_venues/Den", current => current, cancellationToken: Ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(write)),
+        });
+
+        Assert.Equal([UserCacheKeys.Access("alice"), .. UserCacheKeys.All("bob")], Remaining("alice", "bob"));
+    }
+
+    [Theory]
+    [InlineData("users/alice")]
+    [InlineData("users/alice/verifiedAccess")]
+    public async Task A_write_covering_verified_access_evicts_the_access_record_too(string path)
+    {
+        Fill("alice");
+
+        await _database.SetAsync(path, true, cancellationToken: Ct);
+
+        Assert.Empty(Remaining("alice"));
+    }
+
+    [Fact]
+    public async Task A_multi_path_update_touching_two_users_evicts_both()
+    {
+        Fill("alice", "bob", "carol");
+
+        await _database.UpdateAsync("users", new Dictionary<string, JsonNode?> { ["alice/name"] = "A", ["bob"] = null }, cancellationToken: Ct);
+
+        Assert.Equal([UserCacheKeys.Access("alice"), .. UserCacheKeys.All("carol")], Remaining("alice", "bob", "carol"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("users")]
+    public async Task Replacing_every_users_record_evicts_everything(string path)
+    {
+        Fill("alice", "bob");
+
+        await _database.SetAsync(path, new JsonObject(), cancellationToken: Ct);
+
+        Assert.Empty(Remaining("alice", "bob"));
+    }
+
+    [Fact]
+    public async Task A_write_outside_users_evicts_nothing()
+    {
+        Fill("alice");
+
+        await _database.SetAsync("licenseKeys/K/usedBy", "alice", cancellationToken: Ct);
+
+        Assert.Equal(3, Remaining("alice").Count);
+    }
+
+    [Fact]
+    public async Task A_failed_write_still_evicts_as_it_may_have_been_applied()
+    {
+        Fill("alice");
+        var failing = new CacheEvictingDatabase(new NoopDatabase(fail: true), new UserCache(_cache));
+
+        await Assert.ThrowsAsync<DatabaseException>(() => failing.SetAsync("users/alice/name", "A", cancellationToken: Ct));
+
+        Assert.Equal([UserCacheKeys.Access("alice")], Remaining("alice"));
+    }
+
+    [Fact]
+    public async Task Evicting_a_user_forgets_every_entry_of_theirs()
+    {
+        Fill("alice", "bob");
+
+        await new UserCache(_cache).EvictAsync("alice", TestContext.Current.CancellationToken);
+
+        Assert.Equal(UserCacheKeys.All("bob"), Remaining("alice", "bob"));
+    }
+
+    private sealed class NoopDatabase(bool fail = false) : IFirebaseDatabase
+    {
+        public Task<JsonNode?> GetAsync(string path, DatabaseQuery? query = null, CancellationToken cancellationToken = default) => Task.FromResult<JsonNode?>(null);
+
+        public Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default) => Task.FromResult<JsonNode?>(null);
+
+        public Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default) => Task.FromResult(new DatabaseETagged(null, "etag"));
+
+        public Task SetAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) => Done();
+
+        public Task<ConditionalWriteResult> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken cancellationToken = default) => Done(new ConditionalWriteResult(true, null, null));
+
+        public Task UpdateAsync(string path, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken cancellationToken = default) => Done();
+
+        public Task<string> PushAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) => Done("-Nkey");
+
+        public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => Done();
+
+        public Task<ConditionalWriteResult> DeleteIfMatchAsync(string path, string etag, CancellationToken cancellationToken = default) => Done(new ConditionalWriteResult(true, null, null));
+
+        public Task<JsonNode?> TransactAsync(string path, Func<JsonNode?, JsonNode?> update, int maxAttempts = 25, CancellationToken cancellationToken = default) => Done<JsonNode?>(null);
+
+        private Task Done() => fail ? Task.FromException(new DatabaseException(DatabaseErrorKind.Unavailable, "down")) : Task.CompletedTask;
+
+        private Task<T> Done<T>(T value) => fail ? Task.FromException<T>(new DatabaseException(DatabaseErrorKind.Unavailable, "down")) : Task.FromResult(value);
+    }
+}

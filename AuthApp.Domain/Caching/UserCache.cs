@@ -1,0 +1,52 @@
+using AuthApp.Domain.Users;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace AuthApp.Domain.Caching;
+
+/// <summary>
+/// The per-user cache every replica keeps in memory in front of Redis (FusionCache: L1 memory, L2 Redis, and a
+/// Redis backplane that carries evictions to every replica), and its one eviction mechanism. Writes to the
+/// database evict through <see cref="CacheEvictingDatabase"/>, whoever makes them (API, scheduler, job handlers);
+/// <see cref="EvictAsync"/> is for events that are not database writes (logout, account deletion).
+/// </summary>
+public sealed class UserCache(IFusionCache cache)
+{
+    /// <summary>The cache itself, for the reads that fill it.</summary>
+    public IFusionCache Entries => cache;
+
+    /// <summary>Forgets everything cached about <paramref name="uid"/>, on every replica.</summary>
+    public async Task EvictAsync(string uid, CancellationToken cancellationToken = default)
+    {
+        foreach (var key in UserCacheKeys.All(uid))
+        {
+            await cache.RemoveAsync(key, token: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Forgets what writes at <paramref name="paths"/> made stale, on every replica.</summary>
+    public async Task EvictWrittenAsync(IEnumerable<string> paths)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            var normalized = path.Trim('/');
+            if (normalized.Length == 0 || normalized == UserPaths.Users)
+            {
+                // The write replaced every user's record (an import, a test reset): drop everything.
+                await cache.ClearAsync(allowFailSafe: false).ConfigureAwait(false);
+                return;
+            }
+
+            if (UserPaths.OwnerOf(normalized) is { } uid)
+            {
+                keys.UnionWith(UserCacheKeys.AffectedBy(uid, normalized));
+            }
+        }
+
+        foreach (var key in keys)
+        {
+            // Never cancelled: a write that happened must be followed by its eviction.
+            await cache.RemoveAsync(key, token: CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using AuthApp.Domain.Caching;
+using AuthApp.Firebase.Database;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
+using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class UserCacheExtensions
+{
+    /// <summary>Redis calls the cache makes wait at most this long; past it the cache carries on without Redis.</summary>
+    private static readonly TimeSpan RedisHardTimeout = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>After a Redis failure the cache skips Redis for this long rather than waiting on it again.</summary>
+    private static readonly TimeSpan RedisCircuitBreak = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The per-user cache (<see cref="UserCache"/>: memory on each replica, Redis behind it, evictions broadcast over
+    /// Redis) and the database decorator that evicts after every write. Needs <c>AddRedisClient</c> and
+    /// <c>AddFirebase</c> first. The API and the scheduler worker both call it, so that whoever writes, every
+    /// replica forgets.
+    /// </summary>
+    public static IHostApplicationBuilder AddUserCache(this IHostApplicationBuilder builder)
+    {
+        if (builder.Services.Any(service => service.ServiceType == typeof(UserCache)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddFusionCache()
+            .WithOptions(options =>
+            {
+                options.CacheKeyPrefix = "authapp:";
+                options.DistributedCacheCircuitBreakerDuration = RedisCircuitBreak;
+                options.BackplaneCircuitBreakerDuration = RedisCircuitBreak;
+                // A backplane message lost while Redis was away is re-sent when it returns.
+                options.EnableAutoRecovery = true;
+            })
+            .WithDefaultEntryOptions(entry =>
+            {
+                entry.DistributedCacheSoftTimeout = TimeSpan.FromMilliseconds(100);
+                entry.DistributedCacheHardTimeout = RedisHardTimeout;
+                entry.AllowBackgroundDistributedCacheOperations = true;
+                entry.AllowBackgroundBackplaneOperations = true;
+            })
+            .WithSerializer(new FusionCacheSystemTextJsonSerializer(new System.Text.Json.JsonSerializerOptions { IncludeFields = true }))
+            .WithDistributedCache(services => new RedisCache(Options.Options.Create(new RedisCacheOptions
+            {
+                ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()),
+            })))
+            .WithBackplane(services => new RedisBackplane(new RedisBackplaneOptions
+            {
+                ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()),
+            }));
+        builder.Services.TryAddSingleton<UserCache>();
+
+        var database = builder.Services.LastOrDefault(service => service.ServiceType == typeof(IFirebaseDatabase))
+            ?? throw new InvalidOperationException("AddUserCache() decorates the Firebase database: call AddFirebase() first.");
+        builder.Services.Remove(database);
+        builder.Services.AddSingleton<IFirebaseDatabase>(services =>
+            new CacheEvictingDatabase((IFirebaseDatabase)Resolve(database, services), services.GetRequiredService<UserCache>()));
+        return builder;
+    }
+
+    private static object Resolve(ServiceDescriptor descriptor, IServiceProvider services) =>
+        descriptor.ImplementationInstance
+        ?? descriptor.ImplementationFactory?.Invoke(services)
+        ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!);
+}
