@@ -132,7 +132,7 @@ echo "==> Creating a license key, a user, a venue and a device"
 key="AK-BENCH-$(date +%s)"
 email="bench-$(date +%s)@example.com"
 password="correct-horse-7"
-curl -fsS -X PUT "$db/licenseKeys/$key.json?ns=$namespace" -d '{"createdAt":1,"revoked":false}' >/dev/null
+curl -fsS -H "Authorization: Bearer owner" -X PUT "$db/licenseKeys/$key.json?ns=$namespace" -d '{"createdAt":1,"revoked":false}' >/dev/null
 post() { curl -fsS -X POST "$api$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2"; }
 uid="$(post /auth/signup "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"Bench\",\"accessToken\":\"$key\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["uid"])')"
 token="$(sign "$uid")"
