@@ -17,7 +17,11 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var error = Translate(exception);
+        // A cancellation the client did not ask for came from a dependency giving up (a Redis connection torn
+        // down mid-command, a timeout): that is an outage, not a bug.
+        var error = exception is OperationCanceledException && !context.RequestAborted.IsCancellationRequested
+            ? AppError.Unavailable("A service the API depends on did not answer; try again shortly.", TimeSpan.FromSeconds(2))
+            : Translate(exception);
         if (error.Status == StatusCodes.Status503ServiceUnavailable)
         {
             // A dependency is down: worth a warning, not a stack trace per request.
