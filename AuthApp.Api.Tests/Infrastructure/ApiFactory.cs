@@ -12,7 +12,8 @@ namespace AuthApp.Api.Tests.Infrastructure;
 /// The real API in-process over <see cref="ApiDependencies"/>, in its own database namespace. Settings are the
 /// API's configuration keys; the defaults accept the Auth emulator's unsigned tokens (Development), raise every
 /// rate limit out of the way (the rate-limit tests set their own), make the Firebase clients' retries quick and
-/// turn the log file off. Every log event that the configured levels let through is kept in <see cref="Logs"/>.
+/// turn the log file off; Redis gets a longer timeout than in production (see below). Every log event that the
+/// configured levels let through is kept in <see cref="Logs"/>.
 /// <see cref="Faults"/> sits inside the Firebase clients' pipelines, so a test can make Auth or the database fail
 /// at a chosen step. <see cref="Replica"/> is a second instance of the same deployment (same namespace, Redis and
 /// settings), as the AppHost runs two. (The factory finds the API's entry point through any type of its
@@ -97,6 +98,10 @@ public sealed class ApiFactory(
             ["Firebase:Messaging"] = "Log",
             ["Firebase:RetryBaseDelay"] = "00:00:00.010",
             ["Logging:File:Enabled"] = "false",
+            // The product gives Redis a second; on a CI machine running every test assembly at once, a healthy Redis
+            // can take longer to answer, and a test about something else would see the 503 meant for an outage.
+            ["Aspire:StackExchange:Redis:ConfigurationOptions:SyncTimeout"] = "5000",
+            ["Aspire:StackExchange:Redis:ConfigurationOptions:AsyncTimeout"] = "5000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var limit in new[] { "Login", "LoginFailuresPerAccountAndAddress", "LoginFailuresPerAccount", "Signup", "Refresh", "AccountEmails", "EmailsPerRecipient", "VoicePerUser" })

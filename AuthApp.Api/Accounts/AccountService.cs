@@ -1,3 +1,4 @@
+using AuthApp.Domain;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -75,7 +76,7 @@ public sealed partial class AccountService(
         {
             await schedules.ReindexUserAsync(uid, cancellationToken);
         }
-        catch (RedisException)
+        catch (Exception exception) when (exception.IsRedisFailure())
         {
             await Undo.BestEffortAsync(logger, "time zone", async () =>
             {
@@ -130,7 +131,7 @@ public sealed partial class AccountService(
             await schedules.RemoveUserAsync(uid);
             await userCache.EvictAsync(uid, CancellationToken.None);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception.IsRedisFailure())
         {
             LogDeletionLeftToJob(logger, uid, exception.GetType().Name);
         }

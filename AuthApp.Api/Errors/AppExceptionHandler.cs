@@ -55,7 +55,7 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
         FirebaseServiceUnavailableException unavailable =>
             AppError.Unavailable("The authentication or database service is unavailable; try again shortly.", unavailable.RetryAfter ?? TimeSpan.FromSeconds(5)),
         // Redis calls time out after a second; the cache gives up on Firebase after Caching:UpstreamTimeout.
-        RedisException or SyntheticTimeoutException =>
+        RedisException or RedisTimeoutException or SyntheticTimeoutException =>
             AppError.Unavailable("A service the API depends on is unavailable; try again shortly.", TimeSpan.FromSeconds(2)),
         FusionCacheFactoryException { InnerException: { } inner } => Translate(inner),
         _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),

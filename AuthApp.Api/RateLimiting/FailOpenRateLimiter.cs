@@ -1,3 +1,4 @@
+using AuthApp.Domain;
 using System.Threading.RateLimiting;
 using StackExchange.Redis;
 
@@ -22,7 +23,7 @@ internal sealed class FailOpenRateLimiter(RateLimiter inner) : RateLimiter
         {
             return await inner.AcquireAsync(permitCount, cancellationToken);
         }
-        catch (RedisException)
+        catch (Exception exception) when (exception.IsRedisFailure())
         {
             return OpenLease.Instance;
         }

@@ -1,3 +1,4 @@
+using AuthApp.Domain;
 using System.Text.Json.Nodes;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Users;
@@ -129,7 +130,7 @@ public sealed class ScheduleService(
         {
             await IndexAsync(uid, venue, device, schedule, userZone);
         }
-        catch (RedisException)
+        catch (Exception exception) when (exception.IsRedisFailure())
         {
             await Undo.BestEffortAsync(logger, "schedule change", undo);
             throw Undo.Unavailable(notDone);
