@@ -15,7 +15,7 @@ internal static class SchedulerExtensions
         builder.Services.AddOptions<SchedulerOptions>()
             .Bind(builder.Configuration.GetSection(SchedulerOptions.SectionName))
             .ValidateDataAnnotations()
-            .Validate(options => options.ClaimTtl > options.CatchUpWindow, "Scheduler:ClaimTtl must be longer than Scheduler:CatchUpWindow.")
+            .Validate(options => options.MaxRetryDelay >= options.RetryDelay, "Scheduler:MaxRetryDelay must not be shorter than Scheduler:RetryDelay.")
             .ValidateOnStart();
         builder.Services.AddOptions<FaultOptions>()
             .Bind(builder.Configuration.GetSection(FaultOptions.SectionName))
@@ -25,9 +25,10 @@ internal static class SchedulerExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<SchedulerTelemetry>();
         builder.AddUserData();
-        builder.Services.AddSingleton<OccurrenceClaims>();
+        builder.Services.AddSingleton<DueClaims>();
         builder.Services.AddSingleton<ScheduleRunner>();
         builder.Services.AddSingleton<ScheduleIndexRebuilder>();
+        builder.Services.AddSingleton<IndexRebuildTrigger>();
         builder.Services.AddSingleton<FaultNotifier>();
         builder.Services.AddSingleton<HeartbeatMonitor>();
         builder.Services.AddSingleton<Heartbeat>();
