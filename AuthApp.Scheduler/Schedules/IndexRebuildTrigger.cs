@@ -16,7 +16,8 @@ internal sealed partial class IndexRebuildTrigger(
     ILogger<IndexRebuildTrigger> logger)
 {
     private Task _running = Task.CompletedTask;
-    private DateTimeOffset _notBefore = DateTimeOffset.MinValue;
+    // Set by the rebuild's task, read by the loop: ticks, so that the value is never torn.
+    private long _notBeforeTicks;
     private DateTimeOffset? _lastSeenBuilt;
     private bool _incidentLogged;
 
@@ -33,7 +34,7 @@ internal sealed partial class IndexRebuildTrigger(
             return;
         }
 
-        if (!_running.IsCompleted || now < _notBefore || stopping.IsCancellationRequested)
+        if (!_running.IsCompleted || now.UtcTicks < Interlocked.Read(ref _notBeforeTicks) || stopping.IsCancellationRequested)
         {
             return;
         }
@@ -67,7 +68,7 @@ internal sealed partial class IndexRebuildTrigger(
         }
         catch (Exception exception)
         {
-            _notBefore = clock.GetUtcNow() + options.Value.RebuildRetryDelay;
+            Interlocked.Exchange(ref _notBeforeTicks, (clock.GetUtcNow() + options.Value.RebuildRetryDelay).UtcTicks);
             LogRebuildFailed(logger, exception.GetType().Name, options.Value.RebuildRetryDelay);
         }
     }
