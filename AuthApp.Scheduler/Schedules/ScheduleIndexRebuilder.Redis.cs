@@ -12,25 +12,30 @@ public sealed partial class ScheduleIndexRebuilder
     /// <summary>
     /// Adds the page's schedules that are missing (a pending occurrence, or one a replica holds, is kept), re-admits
     /// quarantined ones, marks the page's users seen, and returns the entries indexed for those users that the page
-    /// did not show firing (with their current score, "" when not in the due set).
+    /// did not show firing (with their current score, "" when not in the due set). A few commands per user, not per
+    /// schedule.
     /// </summary>
     private async Task<(int Added, int Readmitted, IReadOnlyList<(string Member, string Score)> Candidates)> IndexAsync(
-        IReadOnlyList<string> uids, IReadOnlyList<(string Member, long Next)> entries)
+        IReadOnlyList<(string Uid, IReadOnlyList<(string Member, long Next)> Entries)> users)
     {
-        if (uids.Count == 0)
+        if (users.Count == 0)
         {
             return (0, 0, []);
         }
 
-        var args = new List<RedisValue>(3 + uids.Count + (entries.Count * 2))
+        var args = new List<RedisValue>(2 + (users.Count * 2) + (users.Sum(user => user.Entries.Count) * 2))
         {
-            DueScheduleIndex.UserKeyPrefix, (long)LockTtl.TotalMilliseconds, uids.Count,
+            DueScheduleIndex.UserKeyPrefix, (long)LockTtl.TotalMilliseconds,
         };
-        args.AddRange(uids.Select(uid => (RedisValue)uid));
-        foreach (var (member, next) in entries)
+        foreach (var (uid, entries) in users)
         {
-            args.Add(member);
-            args.Add(next);
+            args.Add(uid);
+            args.Add(entries.Count);
+            foreach (var (member, next) in entries)
+            {
+                args.Add(member);
+                args.Add(next);
+            }
         }
 
         var result = (RedisResult[])(await Redis.ScriptEvaluateAsync(IndexPageScript, IndexKeys, [.. args]))!;
@@ -105,29 +110,42 @@ public sealed partial class ScheduleIndexRebuilder
 
     // KEYS: due, held, quarantine, seen.
 
-    /// <summary>ARGV: user key prefix, seen ttl (ms), n, n uids, then (member, next) pairs.</summary>
+    /// <summary>
+    /// ARGV: user key prefix, seen ttl (ms), then per user: uid, n, n (member, next) pairs. Members go in chunks
+    /// (unpack has a limit), and the quarantine is only looked at when it holds anything.
+    /// </summary>
     private const string IndexPageScript = """
-        local prefix, users = ARGV[1], tonumber(ARGV[3])
-        local firing = {}
-        local added, readmitted = 0, 0
-        for i = 4 + users, #ARGV, 2 do
-          local member = ARGV[i]
-          firing[member] = true
-          if redis.call('ZADD', KEYS[1], 'NX', ARGV[i + 1], member) == 1 then
-            added = added + 1
-            readmitted = readmitted + redis.call('HDEL', KEYS[3], member)
+        local prefix = ARGV[1]
+        local quarantine = redis.call('HLEN', KEYS[3]) > 0
+        local added, readmitted, candidates = 0, 0, {}
+        local i = 3
+        while i <= #ARGV do
+          local uid, n = ARGV[i], tonumber(ARGV[i + 1])
+          local user = prefix .. uid
+          local firing = {}
+          redis.call('SADD', KEYS[4], uid)
+          for first = 0, n - 1, 500 do
+            local scored, members = {}, {}
+            for j = first, math.min(first + 499, n - 1) do
+              local member = ARGV[i + 2 + 2 * j]
+              firing[member] = true
+              scored[#scored + 1] = ARGV[i + 3 + 2 * j]
+              scored[#scored + 1] = member
+              members[#members + 1] = member
+            end
+            added = added + redis.call('ZADD', KEYS[1], 'NX', unpack(scored))
+            redis.call('SADD', user, unpack(members))
+            if quarantine then
+              readmitted = readmitted + redis.call('HDEL', KEYS[3], unpack(members))
+            end
           end
-          redis.call('SADD', prefix .. string.match(member, '^([^/]+)/'), member)
-        end
-        local candidates = {}
-        for i = 4, 3 + users do
-          redis.call('SADD', KEYS[4], ARGV[i])
-          for _, member in ipairs(redis.call('SMEMBERS', prefix .. ARGV[i])) do
+          for _, member in ipairs(redis.call('SMEMBERS', user)) do
             if not firing[member] then
               candidates[#candidates + 1] = member
               candidates[#candidates + 1] = redis.call('ZSCORE', KEYS[1], member)
             end
           end
+          i = i + 2 + 2 * n
         end
         redis.call('PEXPIRE', KEYS[4], ARGV[2])
         return { added, readmitted, candidates }

@@ -128,26 +128,27 @@ public sealed partial class ScheduleIndexRebuilder(
 
     private async Task IndexPageAsync(IReadOnlyList<KeyValuePair<string, JsonNode?>> users, DateTimeOffset baseline, RebuildCounts counts)
     {
-        var entries = new List<(string Member, long Next)>();
+        var page = new List<(string Uid, IReadOnlyList<(string Member, long Next)> Entries)>(users.Count);
         foreach (var (uid, record) in users)
         {
             try
             {
-                entries.AddRange(IndexableSchedules(uid, record, baseline).Select(entry => (entry.Id.ToString(), entry.Next.ToUnixTimeSeconds())).ToList());
+                page.Add((uid, IndexableSchedules(uid, record, baseline).Select(entry => (entry.Id.ToString(), entry.Next.ToUnixTimeSeconds())).ToList()));
             }
             catch (Exception exception)
             {
-                // Whatever a client wrote, the rest of the database still gets indexed.
-                if (Interlocked.Increment(ref counts.BadUsers) <= BadUsersLogged)
+                // Whatever a client wrote, the rest of the database still gets indexed (its entries are checked one by one).
+                page.Add((uid, []));
+                if (++counts.BadUsers <= BadUsersLogged)
                 {
                     LogBadUser(logger, uid, exception.GetType().Name);
                 }
             }
         }
 
-        var (added, readmitted, candidates) = await IndexAsync(users.Select(user => user.Key).ToList(), entries);
+        var (added, readmitted, candidates) = await IndexAsync(page);
         counts.Users += users.Count;
-        counts.Schedules += entries.Count;
+        counts.Schedules += page.Sum(user => user.Entries.Count);
         counts.Added += added;
         counts.Readmitted += readmitted;
         counts.Removed += await RemoveStaleAsync(candidates);
