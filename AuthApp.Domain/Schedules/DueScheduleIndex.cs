@@ -18,6 +18,9 @@ public sealed class DueScheduleIndex(IConnectionMultiplexer redis)
 {
     public const string DueKey = "authapp:schedules:due";
     public const string UserKeyPrefix = "authapp:schedules:user:";
+
+    /// <summary>The uids that have (or had) entries: lets a rebuild find the entries of users who no longer exist.</summary>
+    public const string UsersKey = "authapp:schedules:users";
     public const string HeldKey = "authapp:schedules:held";
     public const string QuarantineKey = "authapp:schedules:quarantine";
 
@@ -38,6 +41,7 @@ public sealed class DueScheduleIndex(IConnectionMultiplexer redis)
         var transaction = Database.CreateTransaction();
         _ = transaction.SortedSetAddAsync(DueKey, member, nextOccurrence.ToUnixTimeSeconds());
         _ = transaction.SetAddAsync(UserKey(id.Uid), member);
+        _ = transaction.SetAddAsync(UsersKey, id.Uid);
         _ = transaction.HashDeleteAsync(QuarantineKey, member);
         await transaction.ExecuteAsync();
     }
@@ -52,8 +56,11 @@ public sealed class DueScheduleIndex(IConnectionMultiplexer redis)
             [ScheduleId.VenuePrefix(uid, venue)]);
 
     /// <summary>Drops every schedule of a user (when the account is deleted). Idempotent.</summary>
-    public async Task RemoveUserAsync(string uid) =>
+    public async Task RemoveUserAsync(string uid)
+    {
         await Database.ScriptEvaluateAsync(RemovePrefixScript, [DueKey, HeldKey, QuarantineKey, UserKey(uid)], [""]);
+        await Database.SetRemoveAsync(UsersKey, uid);
+    }
 
     /// <summary>The user's indexed schedules (e.g. to re-time them when the user's time zone changes).</summary>
     public async Task<IReadOnlyList<ScheduleId>> ForUserAsync(string uid)

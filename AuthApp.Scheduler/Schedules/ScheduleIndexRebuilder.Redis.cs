@@ -7,7 +7,8 @@ namespace AuthApp.Scheduler.Schedules;
 /// <summary>The rebuild's Redis side: one script per page, the stale-entry removal, the lock and the built marker.</summary>
 public sealed partial class ScheduleIndexRebuilder
 {
-    private static readonly RedisKey[] IndexKeys = [DueScheduleIndex.DueKey, DueScheduleIndex.HeldKey, DueScheduleIndex.QuarantineKey, SeenKey];
+    private static readonly RedisKey[] IndexKeys =
+        [DueScheduleIndex.DueKey, DueScheduleIndex.HeldKey, DueScheduleIndex.QuarantineKey, SeenKey, DueScheduleIndex.UsersKey];
 
     /// <summary>
     /// Adds the page's schedules that are missing (a pending occurrence, or one a replica holds, is kept), re-admits
@@ -42,12 +43,9 @@ public sealed partial class ScheduleIndexRebuilder
         return ((int)result[0], (int)result[1], Pairs((RedisResult[])result[2]!));
     }
 
-    /// <summary>Entries of users the pass never saw (deleted users), one slice of the due set and the quarantine at a time.</summary>
-    private async Task<(string Cursor, IReadOnlyList<(string Member, string Score)> Candidates)> UnseenAsync(string cursor)
-    {
-        var result = (RedisResult[])(await Redis.ScriptEvaluateAsync(UnseenScript, IndexKeys, [DueScheduleIndex.UserKeyPrefix, cursor, 1000]))!;
-        return ((string)result[0]!, Pairs((RedisResult[])result[1]!));
-    }
+    /// <summary>The entries (and quarantined entries) of users the pass never saw: users deleted from the database.</summary>
+    private async Task<IReadOnlyList<(string Member, string Score)>> UnseenAsync() =>
+        Pairs((RedisResult[])(await Redis.ScriptEvaluateAsync(UnseenScript, IndexKeys, [DueScheduleIndex.UserKeyPrefix]))!);
 
     /// <summary>Drops entries that were checked stale, unless a replica holds them or the API moved them since.</summary>
     private async Task<int> RemoveAsync(IReadOnlyList<(string Member, string Score)> stale)
@@ -112,26 +110,24 @@ public sealed partial class ScheduleIndexRebuilder
 
     /// <summary>
     /// ARGV: user key prefix, seen ttl (ms), then per user: uid, n, n (member, next) pairs. Members go in chunks
-    /// (unpack has a limit), and the quarantine is only looked at when it holds anything.
+    /// (unpack has a limit); a user's set is compared with the page only when it holds more than the page shows,
+    /// and the quarantine only when it holds anything.
     /// </summary>
     private const string IndexPageScript = """
         local prefix = ARGV[1]
         local quarantine = redis.call('HLEN', KEYS[3]) > 0
-        local added, readmitted, candidates = 0, 0, {}
+        local added, readmitted, candidates, seen = 0, 0, {}, {}
         local i = 3
         while i <= #ARGV do
           local uid, n = ARGV[i], tonumber(ARGV[i + 1])
           local user = prefix .. uid
-          local firing = {}
-          redis.call('SADD', KEYS[4], uid)
+          seen[#seen + 1] = uid
           for first = 0, n - 1, 500 do
             local scored, members = {}, {}
             for j = first, math.min(first + 499, n - 1) do
-              local member = ARGV[i + 2 + 2 * j]
-              firing[member] = true
               scored[#scored + 1] = ARGV[i + 3 + 2 * j]
-              scored[#scored + 1] = member
-              members[#members + 1] = member
+              scored[#scored + 1] = ARGV[i + 2 + 2 * j]
+              members[#members + 1] = ARGV[i + 2 + 2 * j]
             end
             added = added + redis.call('ZADD', KEYS[1], 'NX', unpack(scored))
             redis.call('SADD', user, unpack(members))
@@ -139,40 +135,52 @@ public sealed partial class ScheduleIndexRebuilder
               readmitted = readmitted + redis.call('HDEL', KEYS[3], unpack(members))
             end
           end
-          for _, member in ipairs(redis.call('SMEMBERS', user)) do
-            if not firing[member] then
-              candidates[#candidates + 1] = member
-              candidates[#candidates + 1] = redis.call('ZSCORE', KEYS[1], member)
+          if n > 0 then
+            redis.call('SADD', KEYS[5], uid)
+          end
+          if redis.call('SCARD', user) > n then
+            local firing = {}
+            for j = 0, n - 1 do firing[ARGV[i + 2 + 2 * j]] = true end
+            for _, member in ipairs(redis.call('SMEMBERS', user)) do
+              if not firing[member] then
+                candidates[#candidates + 1] = member
+                candidates[#candidates + 1] = redis.call('ZSCORE', KEYS[1], member)
+              end
             end
+          end
+          if #seen == 500 then
+            redis.call('SADD', KEYS[4], unpack(seen))
+            seen = {}
           end
           i = i + 2 + 2 * n
         end
+        if #seen > 0 then redis.call('SADD', KEYS[4], unpack(seen)) end
         redis.call('PEXPIRE', KEYS[4], ARGV[2])
         return { added, readmitted, candidates }
         """;
 
-    /// <summary>ARGV: user key prefix, cursor, count. Returns the next cursor and (member, score) of entries whose user was not seen.</summary>
+    /// <summary>
+    /// ARGV: user key prefix. Returns (member, score) of the indexed and quarantined entries of users who have entries
+    /// but were not in any page, and forgets users whose set is empty.
+    /// </summary>
     private const string UnseenScript = """
-        local scan = redis.call('ZSCAN', KEYS[1], ARGV[2], 'COUNT', ARGV[3])
         local candidates = {}
-        local items = scan[2]
-        for i = 1, #items, 2 do
-          local uid = string.match(items[i], '^([^/]+)/')
+        for _, uid in ipairs(redis.call('SDIFF', KEYS[5], KEYS[4])) do
+          local members = redis.call('SMEMBERS', ARGV[1] .. uid)
+          if #members == 0 then redis.call('SREM', KEYS[5], uid) end
+          for _, member in ipairs(members) do
+            candidates[#candidates + 1] = member
+            candidates[#candidates + 1] = redis.call('ZSCORE', KEYS[1], member)
+          end
+        end
+        for _, member in ipairs(redis.call('HKEYS', KEYS[3])) do
+          local uid = string.match(member, '^([^/]+)/')
           if not uid or redis.call('SISMEMBER', KEYS[4], uid) == 0 then
-            candidates[#candidates + 1] = items[i]
-            candidates[#candidates + 1] = items[i + 1]
+            candidates[#candidates + 1] = member
+            candidates[#candidates + 1] = false
           end
         end
-        if ARGV[2] == '0' then
-          for _, member in ipairs(redis.call('HKEYS', KEYS[3])) do
-            local uid = string.match(member, '^([^/]+)/')
-            if not uid or redis.call('SISMEMBER', KEYS[4], uid) == 0 then
-              candidates[#candidates + 1] = member
-              candidates[#candidates + 1] = false
-            end
-          end
-        end
-        return { scan[1], candidates }
+        return candidates
         """;
 
     /// <summary>

@@ -108,7 +108,7 @@ public sealed partial class ScheduleIndexRebuilder(
             }
         }
 
-        await RemoveVanishedAsync(counts, cancellationToken);
+        await RemoveVanishedAsync(counts);
         return counts.Summary(completed: await FinishAsync(token));
     }
 
@@ -225,17 +225,8 @@ public sealed partial class ScheduleIndexRebuilder(
         return JsonShapes.AsObject(await schedule) is { } definition && ScheduleTiming.Of(definition, JsonShapes.Text(await zone)) is not null;
     }
 
-    private async Task RemoveVanishedAsync(RebuildCounts counts, CancellationToken cancellationToken)
-    {
-        var cursor = "0";
-        do
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            (cursor, var candidates) = await UnseenAsync(cursor);
-            counts.Removed += await RemoveStaleAsync(candidates);
-        }
-        while (cursor != "0");
-    }
+    private async Task RemoveVanishedAsync(RebuildCounts counts) =>
+        counts.Removed += await RemoveStaleAsync(await UnseenAsync());
 
     private IDatabase Redis => redis.GetDatabase();
 
