@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using AuthApp.Domain.Schedules;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Credentials;
+using AuthApp.Firebase.Database;
 using AuthApp.Scheduler;
 using AuthApp.Scheduler.Schedules;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,6 +88,12 @@ internal sealed class BenchWorker : IBenchWorker
         builder.Configuration["Firebase:DatabaseEmulatorHost"] = databaseHost;
         builder.Services.AddSingleton<IFirebaseAccessTokenProvider, OwnerToken>();
         builder.AddFirebase();
+        if (settings.LatencyMs > 0)
+        {
+            builder.Services.AddSingleton<IFirebaseDatabase>(services =>
+                new LatentDatabase(services.GetRequiredService<FirebaseDatabaseClient>(), TimeSpan.FromMilliseconds(settings.LatencyMs)));
+        }
+
         builder.AddWorkQueue();
         builder.Services.AddSingleton<IConnectionMultiplexer>(await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort}"));
         builder.Services.AddSingleton(Options.Create(new SchedulerOptions
@@ -159,8 +166,11 @@ internal sealed class BenchWorker : IBenchWorker
 }
 
 /// <summary>The worker's tuning, the same for every worker of a run.</summary>
-internal sealed record WorkerSettings(int BatchSize, int BatchesInFlight, int ReadParallelism, int RebuildPageSize)
+internal sealed record WorkerSettings(int BatchSize, int BatchesInFlight, int ReadParallelism, int RebuildPageSize, int LatencyMs)
 {
     public string[] ToArgs() =>
-        ["--batch", $"{BatchSize}", "--in-flight", $"{BatchesInFlight}", "--read-parallelism", $"{ReadParallelism}", "--page", $"{RebuildPageSize}"];
+    [
+        "--batch", $"{BatchSize}", "--in-flight", $"{BatchesInFlight}", "--read-parallelism", $"{ReadParallelism}", "--page", $"{RebuildPageSize}",
+        "--latency", $"{LatencyMs}",
+    ];
 }

@@ -1,10 +1,11 @@
 // Fires the due schedules of a day's key minutes among N schedules with the real worker code, and rebuilds the index.
 // Usage: dotnet run -c Release --project bench/Scheduler -- [--users 100000] [--per-user 10] [--burst 10000]
-//          [--in-process] [--batch 500] [--in-flight 2] [--read-parallelism 16] [--page 1000]
+//          [--in-process] [--batch 500] [--in-flight 2] [--read-parallelism 16] [--page 1000] [--latency 0]
 // The Realtime Database emulator runs in this process on 127.0.0.1; the index, leases and queue use a real
 // redis-server on a free port. Workers run in child processes of their own (so their memory is their own),
 // or with --in-process in this process, beside the emulator. Each phase sets the workers' clocks to its minute
-// and lets real time run: the lateness reported is the real time it took to fire each occurrence.
+// and lets real time run: the lateness reported is the real time it took to fire each occurrence. --latency adds a
+// round trip (ms) to each of the workers' database calls, as against the real Realtime Database.
 using System.Diagnostics;
 using System.Globalization;
 using AuthApp.Bench.Scheduler;
@@ -17,7 +18,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
-var settings = new WorkerSettings(Arg("--batch", 500), Arg("--in-flight", 2), Arg("--read-parallelism", 16), Arg("--page", 1_000));
+var settings = new WorkerSettings(Arg("--batch", 500), Arg("--in-flight", 2), Arg("--read-parallelism", 16), Arg("--page", 1_000), Arg("--latency", 0));
 if (args is ["worker", var workerDatabase, var workerRedis, ..])
 {
     await WorkerProcess.ServeAsync(workerDatabase, int.Parse(workerRedis, CultureInfo.InvariantCulture), settings);
