@@ -1,9 +1,11 @@
 using AuthApp.Domain.Jobs;
+using AuthApp.Firebase;
 using AuthApp.Scheduler;
 using AuthApp.Scheduler.Faults;
 using AuthApp.Scheduler.Health;
 using AuthApp.Scheduler.Jobs;
 using AuthApp.Scheduler.Schedules;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -16,6 +18,9 @@ internal static class SchedulerExtensions
             .Bind(builder.Configuration.GetSection(SchedulerOptions.SectionName))
             .ValidateDataAnnotations()
             .Validate(options => options.MaxRetryDelay >= options.RetryDelay, "Scheduler:MaxRetryDelay must not be shorter than Scheduler:RetryDelay.")
+            // A lease renewed right before a write must outlast the write, or a second replica could take it over meanwhile.
+            .Validate<IOptions<FirebaseOptions>>((options, firebase) => options.ClaimLease > firebase.Value.TotalTimeout,
+                "Scheduler:ClaimLease must be longer than Firebase:TotalTimeout.")
             .ValidateOnStart();
         builder.Services.AddOptions<FaultOptions>()
             .Bind(builder.Configuration.GetSection(FaultOptions.SectionName))
