@@ -84,22 +84,22 @@ public sealed partial class ScheduleIndexRebuilder(
         while (true)
         {
             var page = await pending;
-            if (page.More)
+            pending = page.More ? ReadPageAsync(page.LastKey, cancellationToken) : Task.FromResult(UserPage.End);
+            try
             {
-                pending = ReadPageAsync(page.LastKey, cancellationToken);
-            }
-
-            await IndexPageAsync(page.Users, baseline, counts);
-            if (!await RenewLockAsync(token))
-            {
-                // Redis lost its data (or the lock) mid-way: what was indexed stays, the marker is not set, and the
-                // next cycle starts over.
-                if (page.More)
+                await IndexPageAsync(page.Users, baseline, counts);
+                if (!await RenewLockAsync(token))
                 {
+                    // Redis lost its data (or the lock) mid-way: what was indexed stays, the marker is not set, and
+                    // the next cycle starts over.
                     await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    return counts.Summary(completed: false);
                 }
-
-                return counts.Summary(completed: false);
+            }
+            catch
+            {
+                await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw;
             }
 
             if (!page.More)
@@ -230,7 +230,10 @@ public sealed partial class ScheduleIndexRebuilder(
 
     private IDatabase Redis => redis.GetDatabase();
 
-    private sealed record UserPage(IReadOnlyList<KeyValuePair<string, JsonNode?>> Users, string? LastKey, bool More);
+    private sealed record UserPage(IReadOnlyList<KeyValuePair<string, JsonNode?>> Users, string? LastKey, bool More)
+    {
+        public static readonly UserPage End = new([], null, false);
+    }
 
     private sealed class RebuildCounts
     {
