@@ -85,14 +85,17 @@ public sealed partial class ScheduleRunner
 
     /// <summary>
     /// Right before anything leaves Redis (the write, the pushes): the batch must still own its entries. A replica
-    /// that stalled past its lease lost them to another, which may have fired them already.
+    /// that stalled past its lease lost them to another, which may have fired them already. A batch that got here
+    /// quickly holds a lease that outlasts the write (the database client gives up after <c>Firebase:TotalTimeout</c>)
+    /// and asks Redis nothing; replica clocks are trusted to agree within <see cref="ClockSkewAllowance"/>.
     /// </summary>
     private async Task<double> RenewForEffectsAsync(ClaimedBatch batch, Decision[] decisions)
     {
         var effectful = Enumerable.Range(0, decisions.Length)
             .Where(i => decisions[i].Outcome is FireOutcome.Fired or FireOutcome.Recovered)
             .ToList();
-        if (effectful.Count == 0)
+        var leaseLeft = DateTimeOffset.FromUnixTimeMilliseconds((long)(batch.Lease * 1000)) - clock.GetUtcNow();
+        if (effectful.Count == 0 || leaseLeft > firebase.Value.TotalTimeout + ClockSkewAllowance)
         {
             return batch.Lease;
         }

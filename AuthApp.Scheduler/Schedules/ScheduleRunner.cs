@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AuthApp.Firebase;
 using AuthApp.Firebase.Database;
 using AuthApp.WorkQueue;
 using Microsoft.Extensions.Options;
@@ -17,10 +18,14 @@ public sealed partial class ScheduleRunner(
     IWorkQueue queue,
     SchedulerTelemetry telemetry,
     IOptions<SchedulerOptions> options,
+    IOptions<FirebaseOptions> firebase,
     TimeProvider clock,
     ILogger<ScheduleRunner> logger)
 {
     public const string CompletedTitle = "Schedule Completed";
+
+    /// <summary>How far apart the replicas' clocks may be: leases are times on the claimer's clock.</summary>
+    public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Drains the due part of the index, up to <see cref="SchedulerOptions.BatchesInFlight"/> batches at a time.
