@@ -57,30 +57,33 @@ DateTimeOffset At(int minute, int second = 0) => day.AddMinutes(minute).AddSecon
 int Due(int fromMinute, int toMinute) => due[fromMinute..(toMinute + 1)].Sum();
 
 var rows = new List<string>();
+(double Parent, double Redis) cpuOutside = default;
+var redisPid = await RedisProcessIdAsync();
 var first = await StartWorkerAsync();
-var rebuild = await first.RebuildAsync(At(7 * 60 + 29, 30));
+var rebuild = await Measured(() => first.RebuildAsync(At(7 * 60 + 29, 30)));
 Row("index rebuild (07:29:30)", $"{rebuild.Fired:N0} of {rebuild.Other:N0} users", rebuild, lateness: false);
 Console.WriteLine($"redis after the rebuild: {await RedisMemoryAsync()}");
 
 // Each phase starts on a minute's first second and has the rest of the minute to finish (the clocks run).
-Expect("catch-up after restart (07:20-07:29, late)", Due(7 * 60 + 20, 7 * 60 + 29), await first.FireAsync(At(7 * 60 + 29)));
-Expect("regular minute (07:30)", Due(7 * 60 + 30, 7 * 60 + 30), await first.FireAsync(At(7 * 60 + 30)));
+Expect("catch-up after restart (07:20-07:29, late)", Due(7 * 60 + 20, 7 * 60 + 29), await Measured(() => first.FireAsync(At(7 * 60 + 29))));
+Expect("regular minute (07:30)", Due(7 * 60 + 30, 7 * 60 + 30), await Measured(() => first.FireAsync(At(7 * 60 + 30))));
 Expect(null, Due(7 * 60 + 31, 7 * 60 + 59), await FireThroughAsync(7 * 60 + 31, 7 * 60 + 59, [first]));
-Expect("burst minute (08:00), one worker", due[Seed.BurstMinute], await first.FireAsync(At(Seed.BurstMinute)));
+Expect("burst minute (08:00), one worker", due[Seed.BurstMinute], await Measured(() => first.FireAsync(At(Seed.BurstMinute))));
 
 // A second replica, warmed up on the minutes in between (connections, JIT), then both take the next burst.
 var second = await StartWorkerAsync();
 Expect(null, Due(8 * 60 + 1, 8 * 60 + 29), await FireThroughAsync(8 * 60 + 1, 8 * 60 + 29, [first, second]));
-var both = await Task.WhenAll(first.FireAsync(At(Seed.SecondBurstMinute)), second.FireAsync(At(Seed.SecondBurstMinute)));
-Expect("burst minute (08:30), two workers", due[Seed.SecondBurstMinute], PhaseResult.Combine(both));
+PhaseResult[] both = [];
+Expect("burst minute (08:30), two workers", due[Seed.SecondBurstMinute], await Measured(async () =>
+    PhaseResult.Combine(both = await Task.WhenAll(first.FireAsync(At(Seed.SecondBurstMinute)), second.FireAsync(At(Seed.SecondBurstMinute))))));
 Console.WriteLine($"  of which the first worker fired {both[0].Fired:N0}, the second {both[1].Fired:N0}");
 await second.DisposeAsync();
 
-Expect("idle look at the index (08:30:06)", 0, await first.FireAsync(At(Seed.SecondBurstMinute, 6)));
+Expect("idle look at the index (08:30:06)", 0, await Measured(() => first.FireAsync(At(Seed.SecondBurstMinute, 6))));
 
 Console.WriteLine();
-Console.WriteLine("| case | schedules | time | per schedule | lateness p50 / p99 / max | worker peak working set / GC heap | allocated |");
-Console.WriteLine("|---|---|---|---|---|---|---|");
+Console.WriteLine("| case | schedules | time | per schedule | lateness p50 / p99 / max | CPU: workers / emulator / redis | worker peak working set / GC heap | allocated |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
 rows.ForEach(Console.WriteLine);
 
 await first.DisposeAsync();
@@ -118,6 +121,15 @@ void Expect(string? name, int expected, PhaseResult result)
     }
 }
 
+// The CPU time this process (the emulator, and the workers with --in-process) and redis-server used meanwhile.
+async Task<PhaseResult> Measured(Func<Task<PhaseResult>> phase)
+{
+    var (parent, redis) = (Process.GetCurrentProcess().TotalProcessorTime, RedisCpu());
+    var result = await phase();
+    cpuOutside = ((Process.GetCurrentProcess().TotalProcessorTime - parent).TotalMilliseconds, RedisCpu() - redis);
+    return result;
+}
+
 void Row(string name, string count, PhaseResult result, bool lateness)
 {
     var perSchedule = result.Fired == 0 ? "-" : $"{result.Milliseconds / result.Fired:F3} ms";
@@ -125,8 +137,25 @@ void Row(string name, string count, PhaseResult result, bool lateness)
         ? $"{result.Percentile(0.5) * 1000:F0} / {result.Percentile(0.99) * 1000:F0} / {result.Lateness[^1] * 1000:F0} ms"
         : "-";
     var memory = inProcess ? "(shares the emulator's process)" : $"{result.PeakWorkingSetMb:F0} / {result.PeakHeapMb:F0} MiB";
-    rows.Add($"| {name} | {count} | {FormatTime(result.Milliseconds)} | {perSchedule} | {late} | {memory} | {result.AllocatedMb:F0} MiB |");
-    Console.WriteLine($"{name}: {count} in {FormatTime(result.Milliseconds)}, lateness {late}, memory {memory}");
+    var cpu = inProcess
+        ? $"{cpuOutside.Parent / 1000:F2} s (one process) / {cpuOutside.Redis / 1000:F2} s"
+        : $"{result.CpuMilliseconds / 1000:F2} / {cpuOutside.Parent / 1000:F2} / {cpuOutside.Redis / 1000:F2} s";
+    rows.Add($"| {name} | {count} | {FormatTime(result.Milliseconds)} | {perSchedule} | {late} | {cpu} | {memory} | {result.AllocatedMb:F0} MiB |");
+    Console.WriteLine($"{name}: {count} in {FormatTime(result.Milliseconds)}, lateness {late}, CPU {cpu}, memory {memory}");
+}
+
+double RedisCpu()
+{
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
+    var fields = File.ReadAllText($"/proc/{redisPid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+}
+
+async Task<int> RedisProcessIdAsync()
+{
+    await using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisServer.Port},allowAdmin=true");
+    var info = await admin.GetServer(admin.GetEndPoints()[0]).InfoAsync("server");
+    return int.Parse(info.SelectMany(group => group).First(pair => pair.Key == "process_id").Value, CultureInfo.InvariantCulture);
 }
 
 static string FormatTime(double milliseconds) => milliseconds >= 10_000 ? $"{milliseconds / 1000:F1} s" : $"{milliseconds:F0} ms";
