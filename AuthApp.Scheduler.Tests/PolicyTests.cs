@@ -51,6 +51,16 @@ public sealed class PolicyTests
     }
 
     [Fact]
+    public void No_field_of_a_user_sorts_between_the_time_zone_and_the_venues()
+    {
+        // The runner reads both with one key-range query; a field in between (secure/!) would come along.
+        var fields = typeof(UserFields).GetFields().Select(field => (string)field.GetValue(null)!).ToList();
+
+        Assert.DoesNotContain(fields, field =>
+            JsonShapes.KeyOrder.Compare(field, UserFields.TimeZone) > 0 && JsonShapes.KeyOrder.Compare(field, UserFields.Venues) < 0);
+    }
+
+    [Fact]
     public void Fault_cooldown_allows_one_notification_per_hour()
     {
         var hour = TimeSpan.FromHours(1);

@@ -45,6 +45,14 @@ public static class UserPaths
 
     public static string Schedule(string uid, string venue, string device) => Join(Users, uid, UserFields.Schedules, venue, device);
 
+    /// <summary>
+    /// A query on <see cref="User"/> that returns only its <c>timeZone</c> and <c>venues</c>, in one read: the two are
+    /// adjacent in the database's key order and no other field of the layout sorts between them (a key range needs no
+    /// index). What a due schedule needs besides its own definition.
+    /// </summary>
+    public static DatabaseQuery TimeZoneAndVenues { get; } =
+        DatabaseQuery.OrderByKey() with { StartAt = UserFields.TimeZone, EndAt = UserFields.Venues };
+
     public static string LastNotified(string uid, string venue, string device) =>
         Join(Users, uid, UserFields.Schedules, venue, device, ScheduleFields.LastNotified);
 

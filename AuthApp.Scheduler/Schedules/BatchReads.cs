@@ -7,9 +7,9 @@ namespace AuthApp.Scheduler.Schedules;
 
 /// <summary>
 /// Reads what a batch of due schedules needs, in as few requests as the layout allows: the Realtime Database has
-/// no multi-get, so per user one read of its time zone and, per venue with due devices, one read of the venue's
-/// schedules and one of its devices. A user with ten lamps due at 22:30 in one room costs three small reads, not
-/// thirty; nothing else of the user's record (monitoring, secure data) is downloaded.
+/// no multi-get, so per user one read of its time zone and venues together (<see cref="UserPaths.TimeZoneAndVenues"/>)
+/// and, per venue with due devices, one read of the venue's schedules. A user with ten lamps due at 22:30 in one room
+/// costs two small reads, not thirty; nothing else of the user's record (monitoring, secure data) is downloaded.
 /// </summary>
 internal static class BatchReads
 {
@@ -24,18 +24,20 @@ internal static class BatchReads
                 try
                 {
                     // Writes are not cancelled once a batch is claimed, and neither are its reads (HTTP timeouts bound them).
-                    var zone = database.GetAsync(UserPaths.Field(user.Key, UserFields.TimeZone), cancellationToken: CancellationToken.None);
+                    var zoneAndVenues = database.GetAsync(UserPaths.User(user.Key), UserPaths.TimeZoneAndVenues, CancellationToken.None);
                     var venues = user.GroupBy(id => id.Venue).Select(venue => (
                         Ids: venue.ToList(),
-                        Schedules: database.GetAsync(UserPaths.VenueSchedules(user.Key, venue.Key), cancellationToken: CancellationToken.None),
-                        Devices: database.GetAsync(UserPaths.Venue(user.Key, venue.Key), cancellationToken: CancellationToken.None))).ToList();
-                    await Task.WhenAll(venues.SelectMany(venue => new[] { venue.Schedules, venue.Devices }).Append(zone));
+                        Name: venue.Key,
+                        Schedules: database.GetAsync(UserPaths.VenueSchedules(user.Key, venue.Key), cancellationToken: CancellationToken.None))).ToList();
+                    await Task.WhenAll(venues.Select(venue => venue.Schedules).Append(zoneAndVenues));
 
-                    var userZone = JsonShapes.Text(await zone);
+                    var record = JsonShapes.AsObject(await zoneAndVenues);
+                    var userZone = JsonShapes.Text(record?[UserFields.TimeZone]);
+                    var userVenues = JsonShapes.AsObject(record?[UserFields.Venues]);
                     foreach (var venue in venues)
                     {
                         var schedules = JsonShapes.AsObject(await venue.Schedules);
-                        var devices = VenueData.Devices(await venue.Devices);
+                        var devices = VenueData.Devices(userVenues?[venue.Name]);
                         foreach (var id in venue.Ids)
                         {
                             snapshots[id] = new ScheduleSnapshot(JsonShapes.AsObject(schedules?[id.Device]), devices.ContainsKey(id.Device), userZone);
