@@ -137,7 +137,6 @@ internal sealed class BenchWorker : IBenchWorker
             _latenessSeconds.Clear();
         }
 
-        GC.Collect();
         var peakWorkingSet = Environment.WorkingSet;
         var peakHeap = GC.GetTotalMemory(false);
         using var sampler = new Timer(_ =>

@@ -74,6 +74,9 @@ internal sealed class WorkerProcess : IBenchWorker
         {
             var parts = line.Split(' ');
             var now = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[1], CultureInfo.InvariantCulture));
+            // Each phase from a clean heap (in one process with the emulator, the bench collects for both).
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             var result = parts[0] == "rebuild" ? await worker.RebuildAsync(now) : await worker.FireAsync(now);
             Console.Out.WriteLine(JsonSerializer.Serialize(result));
             Console.Out.Flush();
