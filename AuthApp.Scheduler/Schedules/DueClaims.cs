@@ -115,18 +115,27 @@ public sealed class DueClaims(IConnectionMultiplexer redis, IOptions<SchedulerOp
     private static string Seconds(DateTimeOffset instant) =>
         (instant.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
 
-    // KEYS: due, held, quarantine, built, audit. A held entry is "occurrence hold-score failures strikes".
+    // KEYS: due, held, quarantine, built, audit. A held entry is "occurrence hold-score failures strikes". Entries are
+    // read and written several hundred per command (unpack has a limit): Redis is shared by every replica, and a
+    // command per entry would make it the bottleneck of a burst.
     private const string ReadHeld = """
-        local function read_held(member)
-          local held = redis.call('HGET', KEYS[2], member)
+        local function parse_held(held)
           if not held then return nil end
           local o, l, f, s = string.match(held, '^(%S+) (%S+) (%S+) (%S+)$')
           if not o then return nil end
           return { occurrence = o, hold = tonumber(l), failures = tonumber(f), strikes = tonumber(s) }
         end
+        local function read_held(member)
+          return parse_held(redis.call('HGET', KEYS[2], member))
+        end
         local function indexed_at(member, score)
           local current = redis.call('ZSCORE', KEYS[1], member)
           return current ~= false and current ~= nil and tonumber(current) == score
+        end
+        local function call_chunked(command, key, args)
+          for first = 1, #args, 1000 do
+            redis.call(command, key, unpack(args, first, math.min(first + 999, #args)))
+          end
         end
 
         """;
@@ -134,23 +143,32 @@ public sealed class DueClaims(IConnectionMultiplexer redis, IOptions<SchedulerOp
     /// <summary>ARGV: now (s), limit, lease. Returns {{member, occurrence, failures, strikes, reclaimed}...}, built, quarantined, head score.</summary>
     private const string ClaimScript = ReadHeld + """
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
-        local claimed = {}
-        for i = 1, #due, 2 do
-          local member, score = due[i], due[i + 1]
-          local occurrence, failures, strikes, reclaimed = score, 0, 0, 0
-          local held = read_held(member)
-          if held and held.hold == tonumber(score) then
-            -- A lease that ran out (its claimer died) or a retry that came due: the occurrence is the original one.
-            occurrence, failures, strikes, reclaimed = held.occurrence, held.failures, held.strikes, 1
+        local claimed, leases, holds = {}, {}, {}
+        for first = 1, #due, 1000 do
+          local members = {}
+          for i = first, math.min(first + 998, #due), 2 do members[#members + 1] = due[i] end
+          local helds = redis.call('HMGET', KEYS[2], unpack(members))
+          for k, member in ipairs(members) do
+            local score = due[first + 2 * k - 1]
+            local occurrence, failures, strikes, reclaimed = score, 0, 0, 0
+            local held = parse_held(helds[k])
+            if held and held.hold == tonumber(score) then
+              -- A lease that ran out (its claimer died) or a retry that came due: the occurrence is the original one.
+              occurrence, failures, strikes, reclaimed = held.occurrence, held.failures, held.strikes, 1
+            end
+            leases[#leases + 1] = ARGV[3]
+            leases[#leases + 1] = member
+            holds[#holds + 1] = member
+            holds[#holds + 1] = occurrence .. ' ' .. ARGV[3] .. ' ' .. failures .. ' ' .. strikes
+            claimed[#claimed + 1] = member
+            claimed[#claimed + 1] = occurrence
+            claimed[#claimed + 1] = failures
+            claimed[#claimed + 1] = strikes
+            claimed[#claimed + 1] = reclaimed
           end
-          redis.call('ZADD', KEYS[1], ARGV[3], member)
-          redis.call('HSET', KEYS[2], member, occurrence .. ' ' .. ARGV[3] .. ' ' .. failures .. ' ' .. strikes)
-          claimed[#claimed + 1] = member
-          claimed[#claimed + 1] = occurrence
-          claimed[#claimed + 1] = failures
-          claimed[#claimed + 1] = strikes
-          claimed[#claimed + 1] = reclaimed
         end
+        call_chunked('ZADD', KEYS[1], leases)
+        call_chunked('HSET', KEYS[2], holds)
         local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
         return { claimed, redis.call('EXISTS', KEYS[4]), redis.call('HLEN', KEYS[3]), head[2] or false }
         """;
@@ -182,46 +200,59 @@ public sealed class DueClaims(IConnectionMultiplexer redis, IOptions<SchedulerOp
     /// </summary>
     private const string SettleScript = ReadHeld + """
         local lease = tonumber(ARGV[1])
-        local quarantined = {}
-        for i = 8, #ARGV, 5 do
-          local kind, member, score, detail, reason = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-          local held = read_held(member)
-          if held and held.hold == lease then
-            local indexed = indexed_at(member, lease)
-            if kind == 'advance' then
-              if indexed then redis.call('ZADD', KEYS[1], score, member) end
-              redis.call('HDEL', KEYS[2], member)
-              if detail ~= '' then
-                redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'id', member, 'occurrence', held.occurrence,
-                  'outcome', detail, 'instance', ARGV[5], 'firedAt', ARGV[6])
-              end
-            elseif kind == 'remove' then
-              if indexed then
-                redis.call('ZREM', KEYS[1], member)
-                local uid = string.match(member, '^([^/]+)/')
-                if uid then redis.call('SREM', ARGV[7] .. uid, member) end
-              end
-              redis.call('HDEL', KEYS[2], member)
-            elseif kind == 'release' then
-              if indexed then redis.call('ZADD', KEYS[1], held.occurrence, member) end
-              redis.call('HDEL', KEYS[2], member)
-            elseif kind == 'retry' then
-              local failures, strikes = held.failures + 1, held.strikes + tonumber(detail)
-              if not indexed then
-                redis.call('HDEL', KEYS[2], member)
-              elseif strikes >= tonumber(ARGV[3]) then
-                redis.call('ZREM', KEYS[1], member)
-                redis.call('HDEL', KEYS[2], member)
-                redis.call('HSET', KEYS[3], member, cjson.encode({ occurrence = tonumber(held.occurrence),
-                  failures = failures, strikes = strikes, reason = reason, since = tonumber(ARGV[2]) }))
-                quarantined[#quarantined + 1] = member
-              else
-                redis.call('ZADD', KEYS[1], score, member)
-                redis.call('HSET', KEYS[2], member, held.occurrence .. ' ' .. score .. ' ' .. failures .. ' ' .. strikes)
+        local quarantined, moves, removals, forget = {}, {}, {}, {}
+        local count = (#ARGV - 7) / 5
+        for first = 0, count - 1, 500 do
+          local last = math.min(first + 499, count - 1)
+          local members = {}
+          for e = first, last do members[#members + 1] = ARGV[9 + 5 * e] end
+          local helds = redis.call('HMGET', KEYS[2], unpack(members))
+          local scores = redis.call('ZMSCORE', KEYS[1], unpack(members))
+          for k, member in ipairs(members) do
+            local at = 8 + 5 * (first + k - 1)
+            local kind, score, detail, reason = ARGV[at], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
+            local held = parse_held(helds[k])
+            if held and held.hold == lease then
+              local indexed = scores[k] ~= false and scores[k] ~= nil and tonumber(scores[k]) == lease
+              if kind == 'advance' then
+                if indexed then moves[#moves + 1] = score; moves[#moves + 1] = member end
+                forget[#forget + 1] = member
+                if detail ~= '' then
+                  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'id', member, 'occurrence', held.occurrence,
+                    'outcome', detail, 'instance', ARGV[5], 'firedAt', ARGV[6])
+                end
+              elseif kind == 'remove' then
+                if indexed then
+                  removals[#removals + 1] = member
+                  local uid = string.match(member, '^([^/]+)/')
+                  if uid then redis.call('SREM', ARGV[7] .. uid, member) end
+                end
+                forget[#forget + 1] = member
+              elseif kind == 'release' then
+                if indexed then moves[#moves + 1] = held.occurrence; moves[#moves + 1] = member end
+                forget[#forget + 1] = member
+              elseif kind == 'retry' then
+                local failures, strikes = held.failures + 1, held.strikes + tonumber(detail)
+                if not indexed then
+                  forget[#forget + 1] = member
+                elseif strikes >= tonumber(ARGV[3]) then
+                  removals[#removals + 1] = member
+                  forget[#forget + 1] = member
+                  redis.call('HSET', KEYS[3], member, cjson.encode({ occurrence = tonumber(held.occurrence),
+                    failures = failures, strikes = strikes, reason = reason, since = tonumber(ARGV[2]) }))
+                  quarantined[#quarantined + 1] = member
+                else
+                  moves[#moves + 1] = score
+                  moves[#moves + 1] = member
+                  redis.call('HSET', KEYS[2], member, held.occurrence .. ' ' .. score .. ' ' .. failures .. ' ' .. strikes)
+                end
               end
             end
           end
         end
+        call_chunked('ZADD', KEYS[1], moves)
+        call_chunked('ZREM', KEYS[1], removals)
+        call_chunked('HDEL', KEYS[2], forget)
         return quarantined
         """;
 }

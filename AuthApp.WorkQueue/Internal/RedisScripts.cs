@@ -15,19 +15,22 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS: stream. ARGV: accepted-marker ttl ms, then per job: its accepted-marker key ("" for a job without an
-    /// idempotency key) and its fields as a JSON array. A job whose marker exists is already queued, running or
-    /// done and is not added again. No MAXLEN: the stream holds only unfinished work (finished entries are deleted),
-    /// and trimming would drop jobs nobody ran. Returns the message id per job (nil for a duplicate).
+    /// idempotency key), the number of field arguments, and the fields (name, value, ...). A job whose marker exists is
+    /// already queued, running or done and is not added again. No MAXLEN: the stream holds only unfinished work
+    /// (finished entries are deleted), and trimming would drop jobs nobody ran. Returns the message id per job (nil for
+    /// a duplicate).
     /// </summary>
     public const string Enqueue = """
         local ids = {}
-        for i = 2, #ARGV, 2 do
-          local marker = ARGV[i]
+        local i = 2
+        while i <= #ARGV do
+          local marker, count = ARGV[i], tonumber(ARGV[i + 1])
           if marker == '' or redis.call('SET', marker, '1', 'NX', 'PX', ARGV[1]) then
-            ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', unpack(cjson.decode(ARGV[i + 1])))
+            ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', unpack(ARGV, i + 2, i + 1 + count))
           else
             ids[#ids + 1] = false
           end
+          i = i + 2 + count
         end
         return ids
         """;

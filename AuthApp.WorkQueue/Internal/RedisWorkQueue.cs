@@ -50,7 +50,7 @@ internal sealed partial class RedisWorkQueue(
         var (traceParent, traceState) = CurrentTraceContext();
         var enqueuedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var ids = new List<string>(jobs.Count);
-        var args = new List<RedisValue>((2 * Math.Min(jobs.Count, ChunkSize)) + 1);
+        var args = new List<RedisValue>((16 * Math.Min(jobs.Count, ChunkSize)) + 1);
         var db = redis.GetDatabase();
         var added = 0;
         foreach (var chunk in jobs.Chunk(ChunkSize))
@@ -64,8 +64,14 @@ internal sealed partial class RedisWorkQueue(
                 var jobId = idempotencyKey is null ? Guid.CreateVersion7().ToString("N") : $"{type}:{idempotencyKey}";
                 var message = new JobMessage(jobId, type, JsonSerializer.Serialize(job, JsonOptions), enqueuedAt, Attempt: 1, traceParent, traceState);
                 ids.Add(jobId);
+                var fields = message.ToEntries();
                 args.Add(idempotencyKey is null ? "" : settings.AcceptedKey(jobId));
-                args.Add(JsonSerializer.Serialize(message.ToFlatArray()));
+                args.Add(fields.Length * 2);
+                foreach (var field in fields)
+                {
+                    args.Add(field.Name);
+                    args.Add(field.Value);
+                }
             }
 
             var messageIds = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Enqueue, [settings.StreamName], [.. args]).WaitAsync(cancellationToken))!;
