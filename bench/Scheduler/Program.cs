@@ -1,6 +1,7 @@
 // Fires the due schedules of a day's key minutes among N schedules with the real worker code, and rebuilds the index.
 // Usage: dotnet run -c Release --project bench/Scheduler -- [--users 100000] [--per-user 10] [--burst 10000]
-//          [--in-process] [--batch 500] [--in-flight 2] [--read-parallelism 16] [--page 1000] [--latency 0]
+//          [--in-process] [--batch 500] [--in-flight 2] [--read-parallelism 64] [--page 1000] [--latency 0]
+// (the worker's tuning defaults to SchedulerOptions' defaults).
 // The Realtime Database emulator runs in this process on 127.0.0.1; the index, leases and queue use a real
 // redis-server on a free port. Workers run in child processes of their own (so their memory is their own),
 // or with --in-process in this process, beside the emulator. Each phase sets the workers' clocks to its minute
@@ -18,7 +19,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
-var settings = new WorkerSettings(Arg("--batch", 500), Arg("--in-flight", 2), Arg("--read-parallelism", 16), Arg("--page", 1_000), Arg("--latency", 0));
+var defaults = new AuthApp.Scheduler.Schedules.SchedulerOptions();
+var settings = new WorkerSettings(Arg("--batch", defaults.BatchSize), Arg("--in-flight", defaults.BatchesInFlight),
+    Arg("--read-parallelism", defaults.ReadParallelism), Arg("--page", defaults.RebuildPageSize), Arg("--latency", 0));
 if (args is ["worker", var workerDatabase, var workerRedis, ..])
 {
     await WorkerProcess.ServeAsync(workerDatabase, int.Parse(workerRedis, CultureInfo.InvariantCulture), settings);
