@@ -141,7 +141,7 @@ void Row(string name, string count, PhaseResult result, bool lateness)
 {
     var perSchedule = result.Fired == 0 ? "-" : $"{result.Milliseconds / result.Fired:F3} ms";
     var late = lateness && result.Lateness.Length > 0
-        ? $"{result.Percentile(0.5) * 1000:F0} / {result.Percentile(0.99) * 1000:F0} / {result.Lateness[^1] * 1000:F0} ms"
+        ? $"{FormatTime(result.Percentile(0.5) * 1000)} / {FormatTime(result.Percentile(0.99) * 1000)} / {FormatTime(result.Lateness[^1] * 1000)}"
         : "-";
     var memory = inProcess ? "(shares the emulator's process)" : $"{result.PeakWorkingSetMb:F0} / {result.PeakHeapMb:F0} MiB";
     var cpu = inProcess
