@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AuthApp.Domain.Jobs;
 using AuthApp.Scheduler.Faults;
 using AuthApp.Scheduler.Tests.Infrastructure;
 
@@ -25,14 +24,14 @@ public sealed class FaultNotifierTests(RedisServerFixture redis, DatabaseEmulato
         await harness.Redis.KeyDeleteAsync(FaultNotifier.CooldownKeyPrefix + "u1"); // the Redis key's real-time TTL
         Assert.Equal(1, await harness.Faults.RunPageAsync(Cancellation));
 
-        var pushes = harness.Queue.OfType<SendPushJob>();
+        var pushes = await harness.QueuedPushesAsync();
         Assert.Equal(2, pushes.Count);
         Assert.All(pushes, push => Assert.Equal(("Fault Detected", "Leak detected"), (push.Title, push.Body)));
         Assert.Equal(Now.AddHours(1).ToUnixTimeSeconds(), (long?)await harness.Database.GetAsync("users/u1/lastFaultNotification", cancellationToken: Cancellation));
     }
 
     [Fact]
-    public async Task The_notifier_pages_through_users_a_page_per_run_and_starts_over()
+    public async Task The_notifier_works_through_a_pass_a_page_per_run_and_starts_over()
     {
         await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Now, faults: options => options.PageSize = 2);
         foreach (var uid in new[] { "a", "b", "c", "d", "e" })
@@ -42,12 +41,51 @@ public sealed class FaultNotifierTests(RedisServerFixture redis, DatabaseEmulato
         }
 
         Assert.Equal(2, await harness.Faults.RunPageAsync(Cancellation)); // a, b
-        Assert.Equal("b", (string?)await harness.Redis.StringGetAsync(FaultNotifier.CursorKey));
+        Assert.Equal(["c", "d", "e"], (await harness.Redis.ListRangeAsync(FaultNotifier.PassKey)).Select(uid => (string)uid!));
         Assert.Equal(2, await harness.Faults.RunPageAsync(Cancellation)); // c, d
         Assert.Equal(1, await harness.Faults.RunPageAsync(Cancellation)); // e, end of pass
-        Assert.False(await harness.Redis.KeyExistsAsync(FaultNotifier.CursorKey));
-        Assert.Equal(0, await harness.Faults.RunPageAsync(Cancellation)); // a, b again: cooling down
+        Assert.Equal(0, await harness.Faults.RunPageAsync(Cancellation)); // a new pass: a, b are cooling down
 
-        Assert.Equal(["a", "b", "c", "d", "e"], harness.Queue.OfType<SendPushJob>().Select(push => push.Uid).Order().ToArray());
+        Assert.Equal(["a", "b", "c", "d", "e"], (await harness.QueuedPushesAsync()).Select(push => push.Uid).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task The_notifier_reads_only_what_the_faults_rule_needs()
+    {
+        await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Now);
+        await harness.AddUserAsync("quiet");
+        await harness.AddUserAsync("faulty");
+        await harness.Database.SetAsync("users/faulty/venues/kitchen/faults", JsonValue.Create("Smoke"), Cancellation);
+        foreach (var uid in new[] { "quiet", "faulty" })
+        {
+            await harness.Database.SetAsync($"users/{uid}/secure/gemini_key", JsonValue.Create("secret"), Cancellation);
+            await harness.Database.SetAsync($"users/{uid}/monitoring_venues/kitchen/temp", JsonValue.Create("21"), Cancellation);
+        }
+
+        var probe = new DatabaseProbe(harness.Database);
+        Assert.Equal(1, await harness.CreateFaultNotifier(probe).RunPageAsync(Cancellation));
+
+        Assert.Equal(
+            ["users/faulty/lastFaultNotification", "users/faulty/venues", "users/quiet/venues", "users?shallow"],
+            probe.Reads.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_user_whose_read_fails_does_not_stop_the_page()
+    {
+        await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Now);
+        await harness.AddUserAsync("a-broken", time: null);
+        await harness.Database.SetAsync("users/a-broken/venues", JsonValue.Create("not venues"), Cancellation);
+        await harness.AddUserAsync("b-faulty", time: null);
+        await harness.Database.SetAsync("users/b-faulty/venues/kitchen/faults", JsonValue.Create("Leak"), Cancellation);
+        var probe = new DatabaseProbe(harness.Database)
+        {
+            BeforeRead = path => path.StartsWith("users/a-broken/", StringComparison.Ordinal)
+                ? throw new AuthApp.Firebase.Database.DatabaseException(AuthApp.Firebase.Database.DatabaseErrorKind.Unavailable, "timeout")
+                : Task.CompletedTask,
+        };
+
+        Assert.Equal(1, await harness.CreateFaultNotifier(probe).RunPageAsync(Cancellation));
+        Assert.Equal("b-faulty", Assert.Single(await harness.QueuedPushesAsync()).Uid);
     }
 }

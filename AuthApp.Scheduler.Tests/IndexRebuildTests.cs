@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using AuthApp.Scheduler.Schedules;
 using AuthApp.Scheduler.Tests.Infrastructure;
 
@@ -9,10 +10,13 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
+    private Task<SchedulerHarness> StartAsync(Action<SchedulerOptions>? configure = null) =>
+        SchedulerHarness.StartAsync(redis, emulator, Now, configure);
+
     [Fact]
     public async Task Rebuild_indexes_enabled_schedules_keeping_occurrences_missed_within_the_window()
     {
-        await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Now, options => options.CatchUpWindow = TimeSpan.FromMinutes(10));
+        await using var harness = await StartAsync(options => options.CatchUpWindow = TimeSpan.FromMinutes(10));
         var missed = await harness.AddUserAsync("u1", "07:30 AM");                      // 5 min ago: still fires
         var old = await harness.AddUserAsync("u2", "07:00 AM");                         // 35 min ago: next is tomorrow
         var fired = await harness.AddUserAsync("u3", "07:30 AM", lastNotified: Now.AddMinutes(-4).ToUnixTimeSeconds());
@@ -25,7 +29,7 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
         var summary = await harness.Rebuilder.RebuildAsync(Cancellation);
 
         Assert.NotNull(summary);
-        Assert.Equal((6, 4, 4, 1), (summary.Users, summary.Schedules, summary.Added, summary.Removed));
+        Assert.Equal((6, 4, 4, 1, true), (summary.Users, summary.Schedules, summary.Added, summary.Removed, summary.Completed));
         Assert.Equal(new DateTimeOffset(2026, 6, 15, 7, 30, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(missed));
         Assert.Equal(new DateTimeOffset(2026, 6, 16, 7, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(old));
         Assert.Equal(new DateTimeOffset(2026, 6, 16, 7, 30, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(fired));
@@ -37,7 +41,7 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
     [Fact]
     public async Task Rebuild_keeps_pending_occurrences_and_runs_on_one_replica_at_a_time()
     {
-        await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Now);
+        await using var harness = await StartAsync();
         var id = await harness.AddUserAsync("u1", "07:30 AM");
         await harness.Index.UpsertAsync(id, Now.AddMinutes(-1)); // pending, not yet fired
 
@@ -49,5 +53,127 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
 
         Assert.Equal(0, summary!.Added);
         Assert.Equal(Now.AddMinutes(-1).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
+    }
+
+    [Fact]
+    public async Task Rebuild_reads_users_a_page_per_request_and_no_bad_record_aborts_it()
+    {
+        await using var harness = await StartAsync(options => options.RebuildPageSize = 10);
+        var users = new Dictionary<string, JsonNode?>();
+        for (var u = 0; u < 22; u++)
+        {
+            users[$"u{u:D2}"] = JsonNode.Parse("""{"schedules":{"hall":{"lamp":{"time":"08:00","action":"on","status":"enable"}}}}""");
+        }
+
+        // What clients may write straight into their own records:
+        users["bad-record"] = "not a user";
+        users["bad-schedules"] = JsonNode.Parse("""{"schedules":42}""");
+        users["bad-zone"] = JsonNode.Parse("""{"schedules":{"hall":{"lamp":{"time":"08:00","action":"on","status":"enable","timeZone":"America"}}}}""");
+        users["bad-user-zone"] = JsonNode.Parse("""{"timeZone":"posix","schedules":{"hall":{"lamp":{"time":"08:00","action":"on","status":"enable"}}}}""");
+        users["bad-shape"] = JsonNode.Parse("""{"schedules":{"hall":[1,2,{"time":3}]}}""");
+        await harness.Database.UpdateAsync("users", users, Cancellation);
+        var probe = new DatabaseProbe(harness.Database);
+
+        var summary = await harness.CreateRebuilder(probe).RebuildAsync(Cancellation);
+
+        Assert.NotNull(summary);
+        Assert.Equal((27, 22, 22, 0, true), (summary.Users, summary.Schedules, summary.Added, summary.BadUsers, summary.Completed));
+        Assert.Equal(22, await harness.Index.CountAsync());
+        // 27 users, 10 a page: three queries of "users" and nothing else.
+        Assert.Equal(["users", "users", "users"], probe.Reads);
+    }
+
+    [Fact]
+    public async Task Rebuild_removes_entries_whose_schedule_or_user_is_gone_and_keeps_those_written_meanwhile()
+    {
+        await using var harness = await StartAsync(options => options.RebuildPageSize = 10);
+        for (var u = 0; u < 15; u++)
+        {
+            await harness.AddUserAsync($"u{u:D2}", "08:00");
+        }
+
+        var deletedSchedule = new ScheduleId("u03", "kitchen", "fan");
+        var deletedUser = new ScheduleId("ghost", "kitchen", "lamp");
+        await harness.Index.UpsertAsync(deletedSchedule, Now.AddHours(1));
+        await harness.Index.UpsertAsync(deletedUser, Now.AddHours(1));
+        // A user who signs up while the rebuild is past their place in the key order.
+        var late = new ScheduleId("a-late", "kitchen", "lamp");
+        var probe = new DatabaseProbe(harness.Database);
+        var pages = 0;
+        probe.BeforeRead = async path =>
+        {
+            if (path == "users" && ++pages == 2)
+            {
+                await harness.AddUserAsync("a-late", "08:00");
+                await harness.Index.UpsertAsync(late, Now.AddMinutes(25));
+            }
+        };
+
+        var summary = await harness.CreateRebuilder(probe).RebuildAsync(Cancellation);
+
+        Assert.Equal(2, summary!.Removed);
+        Assert.Null(await harness.ScoreAsync(deletedSchedule));
+        Assert.Null(await harness.ScoreAsync(deletedUser));
+        Assert.DoesNotContain(deletedSchedule.ToString(), (await harness.Redis.SetMembersAsync(DueScheduleIndex.UserKey("u03"))).Select(member => (string)member!));
+        Assert.Equal(Now.AddMinutes(25).ToUnixTimeSeconds(), await harness.ScoreAsync(late));
+        Assert.Equal(16, await harness.Index.CountAsync());
+    }
+
+    [Fact]
+    public async Task Rebuild_readmits_a_quarantined_schedule_that_became_readable()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.AddUserAsync("u1", "08:00");
+        await harness.Redis.HashSetAsync(DueScheduleIndex.QuarantineKey, id.ToString(), """{"failures":5}""");
+
+        var summary = await harness.Rebuilder.RebuildAsync(Cancellation);
+
+        Assert.Equal(1, summary!.Readmitted);
+        Assert.False(await harness.Redis.HashExistsAsync(DueScheduleIndex.QuarantineKey, id.ToString()));
+        Assert.Equal(new DateTimeOffset(2026, 6, 15, 8, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
+    }
+
+    [Fact]
+    public async Task Rebuild_marks_the_index_built_unless_redis_lost_its_data_meanwhile()
+    {
+        await using var harness = await StartAsync(options => (options.RebuildPageSize, options.RebuildInterval) = (10, TimeSpan.FromHours(6)));
+        for (var u = 0; u < 15; u++)
+        {
+            await harness.AddUserAsync($"u{u:D2}", "08:00");
+        }
+
+        var complete = await harness.Rebuilder.RebuildAsync(Cancellation);
+        Assert.True(complete!.Completed);
+        Assert.InRange((await harness.Redis.KeyTimeToLiveAsync(DueScheduleIndex.BuiltKey))!.Value, TimeSpan.FromHours(5.9), TimeSpan.FromHours(6));
+
+        await harness.Redis.KeyDeleteAsync(DueScheduleIndex.BuiltKey);
+        var probe = new DatabaseProbe(harness.Database);
+        var pages = 0;
+        probe.BeforeRead = async path =>
+        {
+            if (path == "users" && ++pages == 2)
+            {
+                await harness.Redis.ExecuteAsync("FLUSHDB"); // the lock goes with everything else
+            }
+        };
+        var interrupted = await harness.CreateRebuilder(probe).RebuildAsync(Cancellation);
+
+        Assert.False(interrupted!.Completed);
+        Assert.False(await harness.Redis.KeyExistsAsync(DueScheduleIndex.BuiltKey));
+    }
+
+    [Fact]
+    public async Task Rebuild_indexes_numeric_venue_and_device_names()
+    {
+        await using var harness = await StartAsync();
+        await harness.Database.SetAsync("users/n1", JsonNode.Parse("""
+            {"schedules":{"0":{"0":{"time":"08:00","action":"on","status":"enable"},"1":{"time":"09:00","action":"off","status":"enable"}}}}
+            """), Cancellation);
+
+        var summary = await harness.Rebuilder.RebuildAsync(Cancellation);
+
+        Assert.Equal(2, summary!.Added);
+        Assert.Equal(new DateTimeOffset(2026, 6, 15, 8, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(new ScheduleId("n1", "0", "0")));
+        Assert.Equal(new DateTimeOffset(2026, 6, 15, 9, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(new ScheduleId("n1", "0", "1")));
     }
 }

@@ -31,6 +31,36 @@ public sealed class PolicyTests
         Assert.Equal(CatchUpAction.NotDue, CatchUp.Decide(Due, Due.AddSeconds(-1), TimeSpan.FromMinutes(10)).Action);
 
     [Fact]
+    public void An_occurrence_already_written_is_recovered_however_late_it_is_found()
+    {
+        var schedule = JsonNode.Parse($$"""{"time":"07:30","action":"on","status":"enable","lastNotified":{{Due.AddSeconds(1).ToUnixTimeSeconds()}}}""")!.AsObject();
+
+        var decision = FiringDecision.Decide(Due, new ScheduleSnapshot(schedule, DeviceExists: true, UserZone: null), Due.AddHours(2), TimeSpan.FromMinutes(10));
+
+        Assert.Equal((FireOutcome.Recovered, Due.AddDays(1), "on"), (decision.Outcome, decision.Next, decision.Action));
+    }
+
+    [Fact]
+    public void A_schedule_whose_device_is_gone_is_removed_rather_than_writing_the_device_back()
+    {
+        var schedule = JsonNode.Parse("""{"time":"07:30","action":"on","status":"enable"}""")!.AsObject();
+
+        var decision = FiringDecision.Decide(Due, new ScheduleSnapshot(schedule, DeviceExists: false, UserZone: null), Due, TimeSpan.FromMinutes(10));
+
+        Assert.Equal(FireOutcome.Removed, decision.Outcome);
+    }
+
+    [Fact]
+    public void No_field_of_a_user_sorts_between_the_time_zone_and_the_venues()
+    {
+        // The runner reads both with one key-range query; a field in between (secure/!) would come along.
+        var fields = typeof(UserFields).GetFields().Select(field => (string)field.GetValue(null)!).ToList();
+
+        Assert.DoesNotContain(fields, field =>
+            JsonShapes.KeyOrder.Compare(field, UserFields.TimeZone) > 0 && JsonShapes.KeyOrder.Compare(field, UserFields.Venues) < 0);
+    }
+
+    [Fact]
     public void Fault_cooldown_allows_one_notification_per_hour()
     {
         var hour = TimeSpan.FromHours(1);

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using AuthApp.Domain.Jobs;
-using AuthApp.Scheduler;
 using AuthApp.Scheduler.Schedules;
 using AuthApp.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,13 +25,15 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
         var summary = await harness.Runner.RunDueAsync(Cancellation);
 
         Assert.Equal(1, summary[FireOutcome.Fired]);
-        Assert.Equal("on", (string?)await harness.Database.GetAsync("users/u1/venues/kitchen/lamp", cancellationToken: Cancellation));
+        Assert.Equal("on", await harness.DeviceAsync(id));
         Assert.Equal(Due.AddSeconds(3).ToUnixTimeSeconds(), (long?)await harness.Database.GetAsync("users/u1/schedules/kitchen/lamp/lastNotified", cancellationToken: Cancellation));
-        var push = Assert.Single(harness.Queue.OfType<SendPushJob>());
-        Assert.Equal(("u1", "Schedule Completed", "lamp in kitchen turned on"), (push.Uid, push.Title, push.Body));
+        var push = Assert.Single(await harness.QueuedPushesAsync());
+        Assert.Equal(("u1", "Schedule Completed", "lamp in kitchen turned on", $"schedule:{id}:{Due.ToUnixTimeSeconds()}"),
+            (push.Uid, push.Title, push.Body, push.IdempotencyKey));
         Assert.Equal(Due.AddDays(1).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
         Assert.Equal(3, Assert.Single(lateness.GetMeasurementSnapshot()).Value);
-        Assert.Equal(OccurrenceClaims.FiredValue, (string?)await harness.Redis.StringGetAsync(OccurrenceClaims.Key(id, Due)));
+        Assert.Equal([(id.ToString(), Due.ToUnixTimeSeconds(), "fired")], await harness.AuditAsync());
+        Assert.Equal(0, await harness.Redis.HashLengthAsync(DueScheduleIndex.HeldKey));
     }
 
     [Fact]
@@ -77,38 +76,119 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
         var summary = await harness.Runner.RunDueAsync(Cancellation);
 
         Assert.Equal(1, summary[FireOutcome.Skipped]);
-        Assert.Equal("off", (string?)await harness.Database.GetAsync("users/u1/venues/kitchen/lamp", cancellationToken: Cancellation));
-        Assert.Empty(harness.Queue.Jobs);
+        Assert.Equal("off", await harness.DeviceAsync(id));
+        Assert.Empty(await harness.QueuedPushesAsync());
         Assert.Equal(Due.AddDays(1).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
         Assert.Equal(1, Assert.Single(skipped.GetMeasurementSnapshot()).Value);
     }
 
     [Fact]
-    public async Task Two_replicas_fire_each_occurrence_exactly_once()
+    public async Task Two_replicas_share_a_burst_in_disjoint_batches_and_fire_each_occurrence_once()
     {
-        await using var harness = await StartAsync(Due.AddSeconds(1), options => options.BatchSize = 7);
-        var ids = new List<ScheduleId>();
-        for (var i = 0; i < 40; i++)
-        {
-            var id = await harness.AddUserAsync($"u{i:D2}");
-            await harness.Index.UpsertAsync(id, Due);
-            ids.Add(id);
-        }
+        await using var harness = await StartAsync(Due.AddSeconds(1), options => options.BatchSize = 20);
+        var ids = await harness.AddBurstAsync("u", users: 40, devices: 10, "07:30", Due);
+        // The first replica waits in its first batch until the second has fired one: both surely take part.
+        var secondFiredOne = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = harness.CreateReplica(new DatabaseProbe(harness.Database) { BeforeRead = _ => secondFiredOne.Task });
+        var second = harness.CreateReplica();
 
-        var replicas = new[] { harness.Runner, harness.CreateReplica(), harness.CreateReplica() };
-        var summaries = await Task.WhenAll(replicas.Select(replica => replica.RunDueAsync(Cancellation)));
-        // Whatever was held by another replica at the time is picked up by a later cycle.
-        var again = await Task.WhenAll(replicas.Select(replica => replica.RunDueAsync(Cancellation)));
+        var summaries = await Task.WhenAll(
+            first.RunDueAsync(Cancellation),
+            second.RunDueAsync(Cancellation, () => secondFiredOne.TrySetResult()));
 
-        Assert.Equal(40, summaries.Concat(again).Sum(summary => summary[FireOutcome.Fired]));
-        var pushes = harness.Queue.OfType<SendPushJob>();
-        Assert.Equal(40, pushes.Count);
-        Assert.Equal(40, pushes.Select(push => push.IdempotencyKey).Distinct().Count());
-        Assert.Equal(40, await harness.Redis.StreamLengthAsync(OccurrenceClaims.AuditStream));
+        Assert.All(summaries, summary => Assert.InRange(summary[FireOutcome.Fired], 20, 380));
+        Assert.Equal(400, summaries.Sum(summary => summary[FireOutcome.Fired]));
+        Assert.All(summaries, summary => Assert.Equal(summary[FireOutcome.Fired], summary.Total));
+        var audit = await harness.AuditAsync();
+        Assert.Equal(400, audit.Count);
+        Assert.Equal(ids.Select(id => id.ToString()).Order(), audit.Select(entry => entry.Id).Order());
+        var pushes = await harness.QueuedPushesAsync();
+        Assert.Equal(400, pushes.Select(push => push.IdempotencyKey).Distinct().Count());
+        Assert.Equal(400, pushes.Count);
         foreach (var id in ids)
         {
             Assert.Equal(Due.AddDays(1).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
         }
+    }
+
+    [Fact]
+    public async Task A_replica_killed_mid_batch_loses_and_doubles_nothing()
+    {
+        await using var harness = await StartAsync(Due.AddSeconds(1), options => (options.BatchSize, options.BatchesInFlight) = (10, 1));
+        var ids = await harness.AddBurstAsync("u", users: 3, devices: 10, "07:30", Due);
+        var stall = new Stall();
+        var dying = new DatabaseProbe(harness.Database) { BeforeRead = _ => stall.HoldAsync() };
+        var dyingRun = harness.CreateReplica(dying).RunDueAsync(Cancellation);
+        await stall.Reached.WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+
+        var meanwhile = await harness.Runner.RunDueAsync(Cancellation);
+        harness.Clock.Advance(TimeSpan.FromSeconds(31)); // the dead replica's lease runs out
+        var takenOver = await harness.Runner.RunDueAsync(Cancellation);
+        stall.Release(); // it was only frozen: it wakes up after the others took its batch over
+        var zombie = await dyingRun;
+
+        Assert.Equal(20, meanwhile[FireOutcome.Fired]);
+        Assert.Equal(10, takenOver[FireOutcome.Fired]);
+        Assert.Equal(10, zombie[FireOutcome.Lost]);
+        Assert.Empty(dying.Updates);
+        var audit = await harness.AuditAsync();
+        Assert.Equal(30, audit.Select(entry => entry.Id).Distinct().Count());
+        Assert.Equal(30, audit.Count);
+        Assert.Equal(30, (await harness.QueuedPushesAsync()).Count);
+        foreach (var id in ids)
+        {
+            Assert.Equal("on", await harness.DeviceAsync(id));
+            Assert.Equal(Due.AddDays(1).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
+        }
+
+        Assert.Equal(0, await harness.Redis.HashLengthAsync(DueScheduleIndex.HeldKey));
+    }
+
+    [Fact]
+    public async Task A_replica_killed_between_writing_and_settling_is_recovered_once_and_not_reported_skipped()
+    {
+        await using var harness = await StartAsync(Due.AddSeconds(1), options => options.CatchUpWindow = TimeSpan.FromMinutes(10));
+        var id = await harness.AddUserAsync("u1");
+        await harness.Index.UpsertAsync(id, Due);
+        var stall = new Stall();
+        var queue = harness.Services.GetRequiredService<AuthApp.WorkQueue.IWorkQueue>();
+        var dyingRun = harness.CreateReplica(queue: new QueueProbe(queue) { BeforeEnqueue = stall.HoldAsync }).RunDueAsync(Cancellation);
+        await stall.Reached.WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+        Assert.Equal("on", await harness.DeviceAsync(id)); // written; push not queued; nothing settled
+
+        // The next owner comes long after: past the lease and even past the catch-up window.
+        harness.Clock.Advance(TimeSpan.FromMinutes(11));
+        var next = new DatabaseProbe(harness.Database);
+        var summary = await harness.CreateReplica(next).RunDueAsync(Cancellation);
+        stall.Release();
+        await dyingRun;
+
+        Assert.Equal((1, 0), (summary[FireOutcome.Recovered], summary[FireOutcome.Skipped]));
+        Assert.Empty(next.Updates);
+        Assert.Equal($"schedule:{id}:{Due.ToUnixTimeSeconds()}", Assert.Single(await harness.QueuedPushesAsync()).IdempotencyKey);
+        Assert.Equal([(id.ToString(), Due.ToUnixTimeSeconds(), "recovered")], await harness.AuditAsync());
+        Assert.Equal(Due.AddDays(1).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
+        Assert.DoesNotContain(harness.Logs.GetSnapshot(), log => log.Message.Contains("skipped", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_batch_held_by_a_live_replica_is_left_alone_until_its_lease_ends()
+    {
+        await using var harness = await StartAsync(Due);
+        var id = await harness.AddUserAsync("u1");
+        await harness.Index.UpsertAsync(id, Due);
+        var stall = new Stall();
+        var slowRun = harness.CreateReplica(new DatabaseProbe(harness.Database) { BeforeRead = _ => stall.HoldAsync() }).RunDueAsync(Cancellation);
+        await stall.Reached.WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+
+        harness.Clock.Advance(TimeSpan.FromSeconds(20));
+        var other = await harness.Runner.RunDueAsync(Cancellation);
+        stall.Release();
+        var slow = await slowRun;
+
+        Assert.Equal(0, other.Total);
+        Assert.Equal(1, slow[FireOutcome.Fired]);
+        Assert.Single(await harness.QueuedPushesAsync());
     }
 
     [Fact]
@@ -124,39 +204,8 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
 
         Assert.Equal(2, summary[FireOutcome.Removed]);
         Assert.Equal(0, await harness.Index.CountAsync());
-        Assert.Empty(harness.Queue.Jobs);
-    }
-
-    [Fact]
-    public async Task A_replica_that_died_after_writing_is_recovered_without_writing_twice()
-    {
-        // lastNotified says the device was already set for this occurrence; the claim lease has lapsed.
-        await using var harness = await StartAsync(Due.AddSeconds(30));
-        var id = await harness.AddUserAsync("u1", lastNotified: Due.AddSeconds(2).ToUnixTimeSeconds());
-        await harness.Index.UpsertAsync(id, Due);
-
-        var summary = await harness.Runner.RunDueAsync(Cancellation);
-
-        Assert.Equal(1, summary[FireOutcome.Recovered]);
-        Assert.Equal("off", (string?)await harness.Database.GetAsync("users/u1/venues/kitchen/lamp", cancellationToken: Cancellation));
-        var push = Assert.Single(harness.Queue.OfType<SendPushJob>());
-        Assert.Equal($"schedule:{id}:{Due.ToUnixTimeSeconds()}", push.IdempotencyKey);
-        Assert.Equal(Due.AddDays(1).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
-    }
-
-    [Fact]
-    public async Task A_claim_held_by_a_live_replica_is_left_alone()
-    {
-        await using var harness = await StartAsync(Due);
-        var id = await harness.AddUserAsync("u1");
-        await harness.Index.UpsertAsync(id, Due);
-        await harness.Redis.StringSetAsync(OccurrenceClaims.Key(id, Due), "other-replica", TimeSpan.FromMinutes(1));
-
-        var summary = await harness.Runner.RunDueAsync(Cancellation);
-
-        Assert.Equal(1, summary[FireOutcome.ClaimedElsewhere]);
-        Assert.Empty(harness.Queue.Jobs);
-        Assert.Equal(Due.ToUnixTimeSeconds(), await harness.ScoreAsync(id));
+        Assert.Empty(await harness.Redis.SetMembersAsync(DueScheduleIndex.UserKey("u1")));
+        Assert.Empty(await harness.QueuedPushesAsync());
     }
 
     [Fact]
@@ -169,8 +218,8 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
         var summary = await harness.Runner.RunDueAsync(new CancellationToken(canceled: true));
 
         Assert.Equal(0, summary.Total);
-        Assert.False(await harness.Redis.KeyExistsAsync(OccurrenceClaims.Key(id, Due)));
         Assert.Equal(Due.ToUnixTimeSeconds(), await harness.ScoreAsync(id));
+        Assert.Equal(0, await harness.Redis.HashLengthAsync(DueScheduleIndex.HeldKey));
     }
 
     [Fact]
@@ -183,8 +232,25 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
         var summary = await harness.Runner.RunDueAsync(Cancellation);
 
         Assert.Equal(1, summary[FireOutcome.Retimed]);
-        Assert.Empty(harness.Queue.Jobs);
+        Assert.Empty(await harness.QueuedPushesAsync());
         Assert.Equal(new DateTimeOffset(2026, 6, 15, 8, 15, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
+    }
+
+    [Fact]
+    public async Task Numeric_venue_and_device_names_fire_like_any_other()
+    {
+        // The database returns objects keyed "0", "1" as arrays: venue "0" with device "0", venue "1" with device "1".
+        await using var harness = await StartAsync(Due.AddSeconds(1));
+        var zero = await harness.AddUserAsync("n0", venue: "0", device: "0");
+        var one = await harness.AddUserAsync("n1", venue: "1", device: "1");
+        await harness.Index.UpsertAsync(zero, Due);
+        await harness.Index.UpsertAsync(one, Due);
+
+        var summary = await harness.Runner.RunDueAsync(Cancellation);
+
+        Assert.Equal(2, summary[FireOutcome.Fired]);
+        Assert.Equal(("on", "on"), (await harness.DeviceAsync(zero), await harness.DeviceAsync(one)));
+        Assert.Equal(["n0/0/0", "n1/1/1"], (await harness.AuditAsync()).Select(entry => entry.Id).Order());
     }
 
     private static MetricCollector<double> LatenessCollector(SchedulerHarness harness) =>

@@ -1,9 +1,11 @@
 using AuthApp.Domain.Jobs;
+using AuthApp.Firebase;
 using AuthApp.Scheduler;
 using AuthApp.Scheduler.Faults;
 using AuthApp.Scheduler.Health;
 using AuthApp.Scheduler.Jobs;
 using AuthApp.Scheduler.Schedules;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -15,7 +17,10 @@ internal static class SchedulerExtensions
         builder.Services.AddOptions<SchedulerOptions>()
             .Bind(builder.Configuration.GetSection(SchedulerOptions.SectionName))
             .ValidateDataAnnotations()
-            .Validate(options => options.ClaimTtl > options.CatchUpWindow, "Scheduler:ClaimTtl must be longer than Scheduler:CatchUpWindow.")
+            .Validate(options => options.MaxRetryDelay >= options.RetryDelay, "Scheduler:MaxRetryDelay must not be shorter than Scheduler:RetryDelay.")
+            // A lease renewed right before a write must outlast the write, or a second replica could take it over meanwhile.
+            .Validate<IOptions<FirebaseOptions>>((options, firebase) => options.ClaimLease > firebase.Value.TotalTimeout,
+                "Scheduler:ClaimLease must be longer than Firebase:TotalTimeout.")
             .ValidateOnStart();
         builder.Services.AddOptions<FaultOptions>()
             .Bind(builder.Configuration.GetSection(FaultOptions.SectionName))
@@ -25,9 +30,10 @@ internal static class SchedulerExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<SchedulerTelemetry>();
         builder.AddUserData();
-        builder.Services.AddSingleton<OccurrenceClaims>();
+        builder.Services.AddSingleton<DueClaims>();
         builder.Services.AddSingleton<ScheduleRunner>();
         builder.Services.AddSingleton<ScheduleIndexRebuilder>();
+        builder.Services.AddSingleton<IndexRebuildTrigger>();
         builder.Services.AddSingleton<FaultNotifier>();
         builder.Services.AddSingleton<HeartbeatMonitor>();
         builder.Services.AddSingleton<Heartbeat>();

@@ -18,10 +18,6 @@ public sealed class WorkQueueOptions
     [RegularExpression(@"^[A-Za-z0-9:_\-\.]{0,100}$")]
     public string? ConsumerName { get; set; }
 
-    /// <summary>Approximate cap on the stream (XADD MAXLEN ~). Finished entries are deleted, so this only bites on a huge backlog.</summary>
-    [Range(1_000, 100_000_000)]
-    public long MaxLength { get; set; } = 1_000_000;
-
     [Range(1_000, 100_000_000)]
     public long DeadLetterMaxLength { get; set; } = 100_000;
 
@@ -59,7 +55,10 @@ public sealed class WorkQueueOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan ClaimInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a completed job's marker is kept (duplicate suppression window).</summary>
+    /// <summary>
+    /// How long a completed job's marker is kept, and an idempotent job's "accepted" marker from its enqueue
+    /// (duplicate suppression window).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan CompletionMarkerTtl { get; set; } = TimeSpan.FromDays(1);
 
@@ -75,4 +74,5 @@ public sealed class WorkQueueOptions
     internal string DeadLetterKey => StreamName + ":dead";
     internal string NotifyChannel => StreamName + ":notify";
     internal string DoneKey(string jobId) => StreamName + ":done:" + jobId;
+    internal string AcceptedKey(string jobId) => StreamName + ":accepted:" + jobId;
 }

@@ -182,14 +182,15 @@ internal static class JsonTree
             obj = new JsonObject();
         }
 
-        JsonNode? child = null;
-        if (obj.TryGetPropertyValue(segments[0], out child))
+        // The child is changed in place and re-attached only when it is replaced: removing a key from a
+        // JsonObject is linear in its size (~2 ms under a "users" of 100,000), and every write goes through it.
+        obj.TryGetPropertyValue(segments[0], out var child);
+        var updated = SetAt(child, segments[1..], value);
+        if (updated is null)
         {
             obj.Remove(segments[0]);
         }
-
-        var updated = SetAt(child, segments[1..], value);
-        if (updated is not null)
+        else if (!ReferenceEquals(updated, child))
         {
             obj[segments[0]] = updated;
         }

@@ -11,6 +11,9 @@ public readonly record struct ScheduleId(string Uid, string Venue, string Device
 {
     public override string ToString() => $"{Uid}/{Venue}/{Device}";
 
+    /// <summary>The start of the text form of every schedule of one venue, <c>uid/venue/</c>.</summary>
+    public static string VenuePrefix(string uid, string venue) => $"{uid}/{venue}/";
+
     public static bool TryParse(string? text, out ScheduleId id)
     {
         var parts = text?.Split('/');

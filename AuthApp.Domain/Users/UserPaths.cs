@@ -22,6 +22,13 @@ public static class UserPaths
 {
     public const string Users = "users";
 
+    /// <summary>
+    /// The database root, for one multi-path update across users (admin writes are atomic across paths): its keys
+    /// are full paths such as <see cref="Device"/> and <see cref="LastNotified"/>, so the owner of every change
+    /// stays visible (<see cref="OwnerOf"/>).
+    /// </summary>
+    public const string Root = "";
+
     public static string User(string uid) => Join(Users, uid);
 
     public static string Field(string uid, string field) => Join(Users, uid, field);
@@ -34,7 +41,20 @@ public static class UserPaths
 
     public static string Schedules(string uid) => Field(uid, UserFields.Schedules);
 
+    public static string VenueSchedules(string uid, string venue) => Join(Users, uid, UserFields.Schedules, venue);
+
     public static string Schedule(string uid, string venue, string device) => Join(Users, uid, UserFields.Schedules, venue, device);
+
+    /// <summary>
+    /// A query on <see cref="User"/> that returns only its <c>timeZone</c> and <c>venues</c>, in one read: the two are
+    /// adjacent in the database's key order and no other field of the layout sorts between them (a key range needs no
+    /// index). What a due schedule needs besides its own definition.
+    /// </summary>
+    public static DatabaseQuery TimeZoneAndVenues { get; } =
+        DatabaseQuery.OrderByKey() with { StartAt = UserFields.TimeZone, EndAt = UserFields.Venues };
+
+    public static string LastNotified(string uid, string venue, string device) =>
+        Join(Users, uid, UserFields.Schedules, venue, device, ScheduleFields.LastNotified);
 
     public static string Monitoring(string uid) => Field(uid, UserFields.Monitoring);
 

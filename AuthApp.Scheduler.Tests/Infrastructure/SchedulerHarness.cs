@@ -1,15 +1,17 @@
-using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using AuthApp.Domain.Jobs;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Credentials;
 using AuthApp.Firebase.Database;
-using AuthApp.Scheduler;
 using AuthApp.Scheduler.Faults;
+using AuthApp.Scheduler.Health;
 using AuthApp.Scheduler.Schedules;
 using AuthApp.WorkQueue;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
@@ -17,11 +19,14 @@ using StackExchange.Redis;
 namespace AuthApp.Scheduler.Tests.Infrastructure;
 
 /// <summary>
-/// The scheduler's components over the real emulator and a real Redis, with a fake clock and a recording
-/// queue. Each harness has its own database namespace and Redis database, so tests run in parallel.
+/// The scheduler's components over the real emulator, a real Redis and the real work queue (producer only: what the
+/// runner enqueues stays in the stream to be inspected), with a fake clock. Each harness has its own database
+/// namespace and Redis database, so tests run in parallel.
 /// </summary>
 public sealed class SchedulerHarness : IAsyncDisposable
 {
+    public const string JobStream = "test:jobs";
+
     private static int _nextRedisDatabase;
 
     private readonly IHost _host;
@@ -36,8 +41,6 @@ public sealed class SchedulerHarness : IAsyncDisposable
 
     public FakeTimeProvider Clock { get; }
 
-    public RecordingQueue Queue => _host.Services.GetRequiredService<RecordingQueue>();
-
     public IFirebaseDatabase Database => _host.Services.GetRequiredService<IFirebaseDatabase>();
 
     public IServiceProvider Services => _host.Services;
@@ -46,41 +49,44 @@ public sealed class SchedulerHarness : IAsyncDisposable
 
     public DueScheduleIndex Index => _host.Services.GetRequiredService<DueScheduleIndex>();
 
+    public FakeLogCollector Logs => _host.Services.GetRequiredService<FakeLogCollector>();
+
     public static async Task<SchedulerHarness> StartAsync(
         RedisServerFixture redisFixture, DatabaseEmulatorFixture emulator, DateTimeOffset now, Action<SchedulerOptions>? scheduler = null, Action<FaultOptions>? faults = null)
     {
         var databaseNumber = Interlocked.Increment(ref _nextRedisDatabase) % 16;
-        var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisFixture.Port},defaultDatabase={databaseNumber}");
+        var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisFixture.Port},defaultDatabase={databaseNumber},allowAdmin=true");
         await redis.GetDatabase().ExecuteAsync("FLUSHDB");
 
         var clock = new FakeTimeProvider(now);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Logging.ClearProviders();
+        builder.Logging.AddFakeLogging();
         builder.Configuration["Firebase:ProjectId"] = "demo-t" + Guid.NewGuid().ToString("N")[..12];
         builder.Configuration["Firebase:ApiKey"] = "test";
         builder.Configuration["Firebase:DatabaseEmulatorHost"] = emulator.Host;
+        builder.Configuration["WorkQueue:StreamName"] = JobStream;
         builder.Services.AddSingleton<IFirebaseAccessTokenProvider, OwnerToken>();
         builder.AddFirebase();
+        builder.AddWorkQueue();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<IConnectionMultiplexer>(redis);
-        builder.Services.AddSingleton<RecordingQueue>();
-        builder.Services.AddSingleton<IWorkQueue>(services => services.GetRequiredService<RecordingQueue>());
         builder.Services.AddSingleton(Options.Create(Configure(new SchedulerOptions(), scheduler)));
         builder.Services.AddSingleton(Options.Create(Configure(new FaultOptions(), faults)));
         builder.Services.AddSingleton<SchedulerTelemetry>();
         builder.Services.AddSingleton<DueScheduleIndex>();
-        builder.Services.AddSingleton<OccurrenceClaims>();
+        builder.Services.AddSingleton<DueClaims>();
         // Only the scheduler's own components see the fake clock (the HTTP resilience keeps real time).
         builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ScheduleRunner>(services, (TimeProvider)clock));
         builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ScheduleIndexRebuilder>(services, (TimeProvider)clock));
         builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<FaultNotifier>(services, (TimeProvider)clock));
+        builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<IndexRebuildTrigger>(services, (TimeProvider)clock));
+        builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<HeartbeatMonitor>(services, (TimeProvider)clock));
+        builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Heartbeat>(services, (TimeProvider)clock));
         var host = builder.Build();
         await host.StartAsync();
         return new SchedulerHarness(host, redis, clock);
     }
-
-    /// <summary>A second runner over the same database and Redis: another replica.</summary>
-    public ScheduleRunner CreateReplica() => ActivatorUtilities.CreateInstance<ScheduleRunner>(_host.Services, (TimeProvider)Clock);
 
     public ScheduleRunner Runner => _host.Services.GetRequiredService<ScheduleRunner>();
 
@@ -88,15 +94,32 @@ public sealed class SchedulerHarness : IAsyncDisposable
 
     public FaultNotifier Faults => _host.Services.GetRequiredService<FaultNotifier>();
 
+    /// <summary>
+    /// Another replica over the same Redis: its own runner, with its own view of the database and the queue when
+    /// given (to stall or break it), the same fake clock.
+    /// </summary>
+    public ScheduleRunner CreateReplica(IFirebaseDatabase? database = null, IWorkQueue? queue = null) =>
+        ActivatorUtilities.CreateInstance<ScheduleRunner>(_host.Services,
+            [(TimeProvider)Clock, database ?? Database, queue ?? _host.Services.GetRequiredService<IWorkQueue>()]);
+
+    /// <summary>The worker's loop as a replica runs it (not started).</summary>
+    internal ScheduleLoop CreateLoop() => ActivatorUtilities.CreateInstance<ScheduleLoop>(_host.Services, (TimeProvider)Clock);
+
+    public FaultNotifier CreateFaultNotifier(IFirebaseDatabase database) =>
+        ActivatorUtilities.CreateInstance<FaultNotifier>(_host.Services, (TimeProvider)Clock, database);
+
+    public ScheduleIndexRebuilder CreateRebuilder(IFirebaseDatabase database) =>
+        ActivatorUtilities.CreateInstance<ScheduleIndexRebuilder>(_host.Services, (TimeProvider)Clock, database);
+
     /// <summary>A user with one venue and device, and optionally a schedule for that device.</summary>
     public async Task<ScheduleId> AddUserAsync(string uid, string? time = "07:30 AM", string? userZone = null, string? scheduleZone = null,
-        string status = "enable", long? lastNotified = null)
+        string status = "enable", long? lastNotified = null, string venue = "kitchen", string device = "lamp")
     {
         var user = new JsonObject
         {
             ["email"] = $"{uid}@example.com",
             ["fcmToken"] = "token-" + uid,
-            ["venues"] = new JsonObject { ["kitchen"] = new JsonObject { ["__created"] = true, ["lamp"] = "off" } },
+            ["venues"] = new JsonObject { [venue] = new JsonObject { ["__created"] = true, [device] = "off" } },
         };
         if (userZone is not null)
         {
@@ -116,14 +139,66 @@ public sealed class SchedulerHarness : IAsyncDisposable
                 schedule["lastNotified"] = lastNotified;
             }
 
-            user["schedules"] = new JsonObject { ["kitchen"] = new JsonObject { ["lamp"] = schedule } };
+            user["schedules"] = new JsonObject { [venue] = new JsonObject { [device] = schedule } };
         }
 
         await Database.SetAsync($"users/{uid}", user);
-        return new ScheduleId(uid, "kitchen", "lamp");
+        return new ScheduleId(uid, venue, device);
+    }
+
+    /// <summary>
+    /// <paramref name="users"/> users (<c>{prefix}000</c>...) with <paramref name="devices"/> lamps each, every lamp
+    /// scheduled at <paramref name="time"/> (UTC) and indexed at <paramref name="occurrence"/>; one database write.
+    /// </summary>
+    public async Task<IReadOnlyList<ScheduleId>> AddBurstAsync(string prefix, int users, int devices, string time, DateTimeOffset occurrence)
+    {
+        var records = new Dictionary<string, JsonNode?>();
+        var ids = new List<ScheduleId>();
+        for (var u = 0; u < users; u++)
+        {
+            var uid = $"{prefix}{u:D3}";
+            var venue = new JsonObject { ["__created"] = true };
+            var schedules = new JsonObject();
+            for (var d = 0; d < devices; d++)
+            {
+                venue[$"lamp{d}"] = "off";
+                schedules[$"lamp{d}"] = new JsonObject { ["time"] = time, ["action"] = "on", ["status"] = "enable" };
+                ids.Add(new ScheduleId(uid, "hall", $"lamp{d}"));
+            }
+
+            records[uid] = new JsonObject { ["venues"] = new JsonObject { ["hall"] = venue }, ["schedules"] = new JsonObject { ["hall"] = schedules } };
+        }
+
+        await Database.UpdateAsync("users", records);
+        foreach (var id in ids)
+        {
+            await Index.UpsertAsync(id, occurrence);
+        }
+
+        return ids;
     }
 
     public async Task<double?> ScoreAsync(ScheduleId id) => await Redis.SortedSetScoreAsync(DueScheduleIndex.DueKey, id.ToString());
+
+    public async Task<string?> DeviceAsync(ScheduleId id) =>
+        (string?)await Database.GetAsync($"users/{id.Uid}/venues/{id.Venue}/{id.Device}");
+
+    /// <summary>The pushes waiting in the work queue's stream, in order.</summary>
+    public async Task<IReadOnlyList<SendPushJob>> QueuedPushesAsync()
+    {
+        var entries = await Redis.StreamRangeAsync(JobStream);
+        return entries
+            .Where(entry => entry["type"] == SendPushJob.JobType)
+            .Select(entry => JsonSerializer.Deserialize<SendPushJob>((string)entry["payload"]!, JsonSerializerOptions.Web)!)
+            .ToList();
+    }
+
+    /// <summary>The audit stream: one (schedule, occurrence, outcome) per occurrence fired.</summary>
+    public async Task<IReadOnlyList<(string Id, long Occurrence, string Outcome)>> AuditAsync()
+    {
+        var entries = await Redis.StreamRangeAsync(DueClaims.AuditStream);
+        return entries.Select(entry => ((string)entry["id"]!, (long)entry["occurrence"], (string)entry["outcome"]!)).ToList();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -142,19 +217,4 @@ public sealed class SchedulerHarness : IAsyncDisposable
     {
         public ValueTask<string> GetAccessTokenAsync(FirebaseApi api, CancellationToken cancellationToken) => ValueTask.FromResult("owner");
     }
-}
-
-/// <summary>An <see cref="IWorkQueue"/> that records what was enqueued.</summary>
-public sealed class RecordingQueue : IWorkQueue
-{
-    public ConcurrentQueue<object> Jobs { get; } = new();
-
-    public Task<string> EnqueueAsync<TJob>(TJob job, CancellationToken cancellationToken = default)
-        where TJob : IJob
-    {
-        Jobs.Enqueue(job);
-        return Task.FromResult(Guid.NewGuid().ToString());
-    }
-
-    public IReadOnlyList<T> OfType<T>() => Jobs.OfType<T>().ToList();
 }

@@ -5,13 +5,13 @@ using Microsoft.Extensions.Options;
 namespace AuthApp.Scheduler.Schedules;
 
 /// <summary>
-/// The worker's loop: every <c>Scheduler:Interval</c> it fires what the index reports due and writes its
-/// heartbeat. At start-up it also rebuilds the index from the database (in the background, one replica at
-/// a time). On shutdown it stops between schedules and lets claimed ones finish.
+/// The worker's loop: fires what the index reports due, writes its heartbeat, has the index rebuilt when it is
+/// missing, then sleeps until the next occurrence comes due (at most <c>Scheduler:Interval</c>), so a burst minute
+/// starts on its second. On shutdown it claims nothing more and lets claimed batches finish.
 /// </summary>
 internal sealed partial class ScheduleLoop(
     ScheduleRunner runner,
-    ScheduleIndexRebuilder rebuilder,
+    IndexRebuildTrigger rebuilds,
     Heartbeat heartbeat,
     HeartbeatMonitor monitor,
     SchedulerTelemetry telemetry,
@@ -19,47 +19,60 @@ internal sealed partial class ScheduleLoop(
     TimeProvider clock,
     ILogger<ScheduleLoop> logger) : BackgroundService
 {
-    private Task _rebuild = Task.CompletedTask;
+    // Failed cycles since the last good one: an outage is logged when it starts and when it ends.
+    private int _failedCycles;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         LogStarted(logger, SchedulerInstance.Id, settings.Interval, settings.CatchUpWindow);
-        if (settings.RebuildIndexOnStart)
-        {
-            _rebuild = RebuildAsync(stoppingToken);
-        }
-
-        using var timer = new PeriodicTimer(settings.Interval, clock);
         try
         {
-            do
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await RunCycleAsync(stoppingToken);
+                var pause = await RunCycleAsync(stoppingToken);
+                await Task.Delay(pause, clock, stoppingToken);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
     }
 
-    private async Task RunCycleAsync(CancellationToken stoppingToken)
+    /// <summary>One look at the index; returns how long to sleep before the next.</summary>
+    private async Task<TimeSpan> RunCycleAsync(CancellationToken stoppingToken)
     {
-        using var activity = SchedulerTelemetry.ActivitySource.StartActivity("scheduler cycle");
+        var interval = options.Value.Interval;
         var started = Stopwatch.GetTimestamp();
         try
         {
+            // A long drain (a burst) is progress too: readiness must not fail in the middle of it.
             var summary = await runner.RunDueAsync(stoppingToken, monitor.RecordBeat);
-            activity?.SetTag("authapp.scheduler.fired", summary[FireOutcome.Fired] + summary[FireOutcome.Recovered]);
-            activity?.SetTag("authapp.scheduler.due", summary.Total);
             await heartbeat.BeatAsync();
+            rebuilds.Observe(summary.IndexBuilt, stoppingToken);
+            if (Interlocked.Exchange(ref _failedCycles, 0) is > 0 and var failed)
+            {
+                LogCyclesBack(logger, failed);
+            }
+
+            if (summary.Interrupted || summary.NextDue is not { } next)
+            {
+                return interval;
+            }
+
+            // Wake when the earliest entry comes due (a minute's occurrences, a lease running out), not a tick later.
+            var untilNext = next - clock.GetUtcNow();
+            return untilNext < TimeSpan.Zero ? TimeSpan.Zero : untilNext > interval ? interval : untilNext;
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             // Readiness turns unhealthy after a few missed beats; the loop itself keeps going.
-            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
-            LogCycleFailed(logger, exception.GetType().Name);
+            if (Interlocked.Increment(ref _failedCycles) == 1)
+            {
+                LogCycleFailed(logger, exception.GetType().Name);
+            }
+
+            return interval;
         }
         finally
         {
@@ -67,36 +80,19 @@ internal sealed partial class ScheduleLoop(
         }
     }
 
-    private async Task RebuildAsync(CancellationToken stoppingToken)
-    {
-        // Let the host finish starting; the rebuild only adds what is missing, so firing can run meanwhile.
-        await Task.Yield();
-        try
-        {
-            await rebuilder.RebuildAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception exception)
-        {
-            LogRebuildFailed(logger, exception.GetType().Name);
-        }
-    }
-
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await _rebuild.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await rebuilds.Running.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await heartbeat.RemoveAsync();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {Instance} started: every {Interval}, catch-up window {CatchUpWindow}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {Instance} started: looks at the index at least every {Interval}, catch-up window {CatchUpWindow}")]
     private static partial void LogStarted(ILogger logger, string instance, TimeSpan interval, TimeSpan catchUpWindow);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler cycle failed ({ErrorType})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler cycle failed ({ErrorType}); further failures are not logged until a cycle succeeds")]
     private static partial void LogCycleFailed(ILogger logger, string errorType);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Schedule index rebuild failed ({ErrorType})")]
-    private static partial void LogRebuildFailed(ILogger logger, string errorType);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler cycles succeed again after {Failed} failed cycle(s)")]
+    private static partial void LogCyclesBack(ILogger logger, int failed);
 }

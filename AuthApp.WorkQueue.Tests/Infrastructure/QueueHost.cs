@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace AuthApp.WorkQueue.Tests.Infrastructure;
@@ -17,7 +18,8 @@ public static class QueueHost
         bool consumer = true,
         Action<IServiceCollection>? handlers = null,
         IDictionary<string, string?>? settings = null,
-        TimeSpan? shutdownTimeout = null)
+        TimeSpan? shutdownTimeout = null,
+        IConnectionMultiplexer? connection = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var configuration = new Dictionary<string, string?>
@@ -37,7 +39,8 @@ public static class QueueHost
             configuration[key] = value;
         }
         builder.Configuration.AddInMemoryCollection(configuration);
-        builder.Services.AddSingleton<IConnectionMultiplexer>(redis.Connection);
+        builder.Services.AddSingleton(connection ?? redis.Connection);
+        builder.Services.AddLogging(logging => logging.AddFakeLogging());
         builder.Services.AddSingleton(recorder);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(5));
         if (consumer)
@@ -66,9 +69,10 @@ public static class QueueHost
         bool consumer = true,
         Action<IServiceCollection>? handlers = null,
         IDictionary<string, string?>? settings = null,
-        TimeSpan? shutdownTimeout = null)
+        TimeSpan? shutdownTimeout = null,
+        IConnectionMultiplexer? connection = null)
     {
-        var host = Build(redis, stream, recorder, consumer, handlers, settings, shutdownTimeout);
+        var host = Build(redis, stream, recorder, consumer, handlers, settings, shutdownTimeout, connection);
         await host.StartAsync(TestContext.Current.CancellationToken);
         return host;
     }

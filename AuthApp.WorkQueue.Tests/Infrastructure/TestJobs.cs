@@ -63,6 +63,14 @@ public sealed record KeyedJob(string Key) : IIdempotentJob
     public string IdempotencyKey => Key;
 }
 
+/// <summary>An idempotent job whose handler always refuses it: dead-lettered at once.</summary>
+public sealed record RejectedKeyedJob(string Key) : IIdempotentJob
+{
+    public static string JobType => "test.rejected-keyed";
+
+    public string IdempotencyKey => Key;
+}
+
 public static class TestJobs
 {
     public const string SecretInExceptionText = "token=secret-do-not-store";
@@ -74,6 +82,7 @@ public static class TestJobs
         .AddJobHandler<RejectedJob, RejectedHandler>()
         .AddJobHandler<BlockingJob, BlockingHandler>()
         .AddJobHandler<KeyedJob, KeyedHandler>()
+        .AddJobHandler<RejectedKeyedJob, RejectedKeyedHandler>()
         .AddJobHandler<SlowJob, SlowHandler>();
 
     /// <summary>Takes half a second, honouring cancellation: in flight when a graceful stop begins.</summary>
@@ -142,6 +151,15 @@ public static class TestJobs
         {
             recorder.Record(job.Key, context);
             return Task.CompletedTask;
+        }
+    }
+
+    public sealed class RejectedKeyedHandler(JobRecorder recorder) : IJobHandler<RejectedKeyedJob>
+    {
+        public Task HandleAsync(RejectedKeyedJob job, JobContext context, CancellationToken cancellationToken)
+        {
+            recorder.Record(job.Key, context);
+            throw new PermanentJobFailureException("Refused.");
         }
     }
 

@@ -13,6 +13,28 @@ internal static class RedisScripts
         if #p == 0 or p[1][2] ~= ARGV[3] then return 0 end
         """;
 
+    /// <summary>
+    /// KEYS: stream. ARGV: accepted-marker ttl ms, then per job: its accepted-marker key ("" for a job without an
+    /// idempotency key), the number of field arguments, and the fields (name, value, ...). A job whose marker exists is
+    /// already queued, running or done and is not added again. No MAXLEN: the stream holds only unfinished work
+    /// (finished entries are deleted), and trimming would drop jobs nobody ran. Returns the message id per job (nil for
+    /// a duplicate).
+    /// </summary>
+    public const string Enqueue = """
+        local ids = {}
+        local i = 2
+        while i <= #ARGV do
+          local marker, count = ARGV[i], tonumber(ARGV[i + 1])
+          if marker == '' or redis.call('SET', marker, '1', 'NX', 'PX', ARGV[1]) then
+            ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', unpack(ARGV, i + 2, i + 1 + count))
+          else
+            ids[#ids + 1] = false
+          end
+          i = i + 2 + count
+        end
+        return ids
+        """;
+
     /// <summary>KEYS: stream, done marker. ARGV: group, id, marker ttl ms. Marks done, acks, deletes.</summary>
     public const string Complete = """
         redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
@@ -37,9 +59,14 @@ internal static class RedisScripts
         return 1
         """;
 
-    /// <summary>KEYS: stream, dead-letter stream. ARGV: group, id, consumer, dead max length, field, value, ...</summary>
+    /// <summary>
+    /// KEYS: stream, dead-letter stream, accepted marker. ARGV: group, id, consumer, dead max length, field, value, ...
+    /// The dead-letter stream is the one trimmed (MAXLEN ~): its entries are finished, if unsuccessfully. The
+    /// accepted marker goes, so that the same idempotent job can be enqueued (and run) again.
+    /// </summary>
     public const string DeadLetter = OwnsMessage + """
 
+        redis.call('DEL', KEYS[3])
         local fields = {}
         for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
         redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', unpack(fields))
@@ -55,11 +82,11 @@ internal static class RedisScripts
         return 1
         """;
 
-    /// <summary>KEYS: delayed set, stream. ARGV: now (unix ms), batch size, stream max length. Moves due retries back.</summary>
+    /// <summary>KEYS: delayed set, stream. ARGV: now (unix ms), batch size. Moves due retries back.</summary>
     public const string PromoteDue = """
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
         for _, member in ipairs(due) do
-          redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(cjson.decode(member)))
+          redis.call('XADD', KEYS[2], '*', unpack(cjson.decode(member)))
           redis.call('ZREM', KEYS[1], member)
         end
         return #due

@@ -15,25 +15,97 @@ internal sealed partial class RedisWorkQueue(
 {
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Jobs per script: large enough to make a burst cheap, small enough to keep Redis responsive.</summary>
+    private const int ChunkSize = 500;
+
     public async Task<string> EnqueueAsync<TJob>(TJob job, CancellationToken cancellationToken = default)
         where TJob : IJob
     {
         ArgumentNullException.ThrowIfNull(job);
+        return (await EnqueueManyAsync([job], cancellationToken))[0];
+    }
+
+    public async Task<IReadOnlyList<string>> EnqueueManyAsync<TJob>(IReadOnlyList<TJob> jobs, CancellationToken cancellationToken = default)
+        where TJob : IJob
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
         cancellationToken.ThrowIfCancellationRequested();
+        if (jobs.Count == 0)
+        {
+            return [];
+        }
+
         var settings = options.Value;
         var type = TJob.JobType;
-        var jobId = job is IIdempotentJob idempotent
-            ? $"{type}:{idempotent.IdempotencyKey}"
-            : Guid.CreateVersion7().ToString("N");
-
         using var activity = WorkQueueTelemetry.ActivitySource.StartActivity($"{settings.StreamName} publish", ActivityKind.Producer);
         activity?.SetTag("messaging.system", "redis");
         activity?.SetTag("messaging.operation.type", "send");
         activity?.SetTag("messaging.destination.name", settings.StreamName);
         activity?.SetTag("authapp.job.type", type);
-        activity?.SetTag("authapp.job.id", jobId);
+        if (jobs.Count > 1)
+        {
+            activity?.SetTag("messaging.batch.message_count", jobs.Count);
+        }
 
-        // W3C trace context of the producer span (or of the request, when nobody listens to ours).
+        var (traceParent, traceState) = CurrentTraceContext();
+        var enqueuedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var ids = new List<string>(jobs.Count);
+        var args = new List<RedisValue>((16 * Math.Min(jobs.Count, ChunkSize)) + 1);
+        var db = redis.GetDatabase();
+        var added = 0;
+        foreach (var chunk in jobs.Chunk(ChunkSize))
+        {
+            args.Clear();
+            args.Add((long)settings.CompletionMarkerTtl.TotalMilliseconds);
+            foreach (var job in chunk)
+            {
+                ArgumentNullException.ThrowIfNull(job, nameof(jobs));
+                var idempotencyKey = (job as IIdempotentJob)?.IdempotencyKey;
+                var jobId = idempotencyKey is null ? Guid.CreateVersion7().ToString("N") : $"{type}:{idempotencyKey}";
+                var message = new JobMessage(jobId, type, JsonSerializer.Serialize(job, JsonOptions), enqueuedAt, Attempt: 1, traceParent, traceState);
+                ids.Add(jobId);
+                var fields = message.ToEntries();
+                args.Add(idempotencyKey is null ? "" : settings.AcceptedKey(jobId));
+                args.Add(fields.Length * 2);
+                foreach (var field in fields)
+                {
+                    args.Add(field.Name);
+                    args.Add(field.Value);
+                }
+            }
+
+            var messageIds = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Enqueue, [settings.StreamName], [.. args]).WaitAsync(cancellationToken))!;
+            for (var i = 0; i < messageIds.Length; i++)
+            {
+                var jobId = ids[ids.Count - messageIds.Length + i];
+                if (messageIds[i].IsNull)
+                {
+                    // The same idempotent job is already queued, running or done: one of it is enough.
+                    telemetry.Duplicates.Add(1, new KeyValuePair<string, object?>("authapp.job.type", type));
+                    LogDuplicate(logger, type, jobId);
+                }
+                else
+                {
+                    added++;
+                    LogEnqueued(logger, type, jobId, (string)messageIds[i]!);
+                }
+            }
+        }
+
+        activity?.SetTag("authapp.job.id", ids.Count == 1 ? ids[0] : null);
+        if (added > 0)
+        {
+            // Wake idle consumers now rather than at their next poll; losing this costs only latency.
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(settings.NotifyChannel), "1", CommandFlags.FireAndForget);
+            telemetry.Enqueued.Add(added, new KeyValuePair<string, object?>("authapp.job.type", type));
+        }
+
+        return ids;
+    }
+
+    /// <summary>The W3C trace context of the producer span (or of the request, when nobody listens to ours).</summary>
+    private static (string? TraceParent, string? TraceState) CurrentTraceContext()
+    {
         string? traceParent = null, traceState = null;
         if (Activity.Current is { } current)
         {
@@ -44,31 +116,12 @@ internal sealed partial class RedisWorkQueue(
             });
         }
 
-        var message = new JobMessage(
-            jobId,
-            type,
-            JsonSerializer.Serialize(job, JsonOptions),
-            clock.GetUtcNow().ToUnixTimeMilliseconds(),
-            Attempt: 1,
-            traceParent,
-            traceState);
-
-        var db = redis.GetDatabase();
-        var messageId = await db.StreamAddAsync(
-            settings.StreamName,
-            message.ToEntries(),
-            maxLength: settings.MaxLength,
-            useApproximateMaxLength: true).WaitAsync(cancellationToken);
-        activity?.SetTag("messaging.message.id", messageId.ToString());
-
-        // Wake idle consumers now rather than at their next poll; losing this costs only latency.
-        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(settings.NotifyChannel), "1", CommandFlags.FireAndForget);
-
-        telemetry.Enqueued.Add(1, new KeyValuePair<string, object?>("authapp.job.type", type));
-        LogEnqueued(logger, type, jobId, messageId.ToString());
-        return jobId;
+        return (traceParent, traceState);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Enqueued job {JobType} {JobId} as message {MessageId}")]
     private static partial void LogEnqueued(ILogger logger, string jobType, string jobId, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobType} {JobId} was already accepted; not enqueued again")]
+    private static partial void LogDuplicate(ILogger logger, string jobType, string jobId);
 }

@@ -30,6 +30,9 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly ConcurrentDictionary<string, Task> _inFlight = new();
 
+    // Failed Redis calls since the last success: an outage is logged when it starts and when it ends.
+    private int _redisFailures;
+
     // Cancelled only when the host's shutdown timeout runs out: handlers get that long to finish.
     private readonly CancellationTokenSource _abort = new();
 
@@ -128,19 +131,78 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
         {
             try
             {
-                // From "0": jobs enqueued before the first consumer ever started are delivered too.
-                await Db.StreamCreateConsumerGroupAsync(_options.StreamName, _options.ConsumerGroup, "0-0", createStream: true);
-                return;
-            }
-            catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-            {
+                await CreateGroupAsync();
                 return;
             }
             catch (RedisException exception)
             {
-                LogRedisError(_logger, "create-group", exception.GetType().Name);
+                RedisFailed("create-group", exception);
                 await Task.Delay(_options.PollInterval, _clock, stoppingToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// Creates the consumer group (and the stream) unless it exists; true when this call created it. From "0":
+    /// jobs enqueued before any consumer (or the group) existed are delivered too.
+    /// </summary>
+    private async Task<bool> CreateGroupAsync()
+    {
+        try
+        {
+            return await Db.StreamCreateConsumerGroupAsync(_options.StreamName, _options.ConsumerGroup, "0-0", createStream: true);
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Redis lost the stream and its group (restarted without persistence, flushed) while this replica ran: every
+    /// group command now fails with NOGROUP. Recreate the group at once, so that the jobs enqueued since are
+    /// consumed without a restart; only the replica that recreates it logs the incident.
+    /// </summary>
+    private async Task<bool> HealIfGroupLostAsync(RedisException exception)
+    {
+        if (exception is not RedisServerException || !exception.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (await CreateGroupAsync())
+            {
+                LogGroupRecreated(_logger, _options.ConsumerGroup, _options.StreamName);
+            }
+        }
+        catch (RedisException createFailure)
+        {
+            RedisFailed("create-group", createFailure);
+        }
+
+        return true;
+    }
+
+    /// <summary>Logs the first failure of an outage; the rest at Debug until a call succeeds again.</summary>
+    private void RedisFailed(string operation, RedisException exception)
+    {
+        if (Interlocked.Increment(ref _redisFailures) == 1)
+        {
+            LogRedisError(_logger, operation, exception.GetType().Name);
+        }
+        else
+        {
+            LogRedisErrorRepeated(_logger, operation, exception.GetType().Name);
+        }
+    }
+
+    private void RedisSucceeded()
+    {
+        if (Interlocked.Exchange(ref _redisFailures, 0) is > 0 and var failures)
+        {
+            LogRedisBack(_logger, failures);
         }
     }
 
@@ -161,12 +223,17 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
             {
                 entries = await Db.StreamReadGroupAsync(_options.StreamName, _options.ConsumerGroup, ConsumerName, StreamPosition.NewMessages, granted);
                 _monitor.RecordCycle();
+                RedisSucceeded();
             }
             catch (RedisException exception)
             {
                 _slots.Release(granted);
-                LogRedisError(_logger, "read", exception.GetType().Name);
-                await Task.Delay(_options.PollInterval, _clock, stoppingToken);
+                if (!await HealIfGroupLostAsync(exception))
+                {
+                    RedisFailed("read", exception);
+                    await Task.Delay(_options.PollInterval, _clock, stoppingToken);
+                }
+
                 continue;
             }
 
@@ -206,10 +273,11 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
         {
             await Db.PingAsync();
             _monitor.RecordCycle();
+            RedisSucceeded();
         }
         catch (RedisException exception)
         {
-            LogRedisError(_logger, "ping", exception.GetType().Name);
+            RedisFailed("ping", exception);
         }
     }
 
@@ -333,7 +401,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
         {
             // Redis itself failed: nothing can be recorded; the message stays pending and is reclaimed.
             activity?.SetStatus(ActivityStatusCode.Error, "redis unavailable");
-            LogRedisError(_logger, "process", exception.GetType().Name);
+            RedisFailed("process", exception);
         }
         catch (Exception exception)
         {
@@ -375,7 +443,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
         }
         catch (RedisException exception)
         {
-            LogRedisError(_logger, "fail", exception.GetType().Name);
+            RedisFailed("fail", exception);
         }
     }
 
@@ -409,11 +477,12 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
         ]);
         try
         {
-            await Db.ScriptEvaluateAsync(RedisScripts.DeadLetter, [_options.StreamName, _options.DeadLetterKey], [.. args]);
+            await Db.ScriptEvaluateAsync(RedisScripts.DeadLetter,
+                [_options.StreamName, _options.DeadLetterKey, _options.AcceptedKey(message?.JobId ?? "")], [.. args]);
         }
         catch (RedisException exception)
         {
-            LogRedisError(_logger, "dead-letter", exception.GetType().Name);
+            RedisFailed("dead-letter", exception);
         }
     }
 
@@ -436,7 +505,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 }
                 catch (RedisException exception)
                 {
-                    LogRedisError(_logger, "renew", exception.GetType().Name);
+                    RedisFailed("renew", exception);
                 }
             }
         }
@@ -450,7 +519,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
         var moved = (long)await Db.ScriptEvaluateAsync(
             RedisScripts.PromoteDue,
             [_options.DelayedKey, _options.StreamName],
-            [_clock.GetUtcNow().ToUnixTimeMilliseconds(), 100, _options.MaxLength]);
+            [_clock.GetUtcNow().ToUnixTimeMilliseconds(), 100]);
         if (moved > 0)
         {
             Wake();
@@ -540,7 +609,10 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 }
                 catch (RedisException exception)
                 {
-                    LogRedisError(_logger, work.Method.Name, exception.GetType().Name);
+                    if (!await HealIfGroupLostAsync(exception))
+                    {
+                        RedisFailed(work.Method.Name, exception);
+                    }
                 }
             }
         }
@@ -591,6 +663,15 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Reclaimed message {MessageId} left pending by another consumer")]
     private static partial void LogReclaimed(ILogger logger, string messageId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Work queue: Redis call '{Operation}' failed ({ErrorType})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Work queue: Redis call '{Operation}' failed ({ErrorType}); further failures are logged at Debug until Redis answers again")]
     private static partial void LogRedisError(ILogger logger, string operation, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Work queue: Redis call '{Operation}' failed ({ErrorType})")]
+    private static partial void LogRedisErrorRepeated(ILogger logger, string operation, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Work queue: Redis answers again after {Failures} failed call(s)")]
+    private static partial void LogRedisBack(ILogger logger, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer group {Group} of {Stream} was missing (Redis restarted empty or was flushed): recreated, consuming again")]
+    private static partial void LogGroupRecreated(ILogger logger, string group, string stream);
 }

@@ -20,7 +20,7 @@ internal sealed class WorkQueueTelemetry : IDisposable
         Completed = _meter.CreateCounter<long>("authapp.workqueue.jobs.completed", "{job}", "Jobs whose handler succeeded.");
         Retried = _meter.CreateCounter<long>("authapp.workqueue.jobs.retried", "{job}", "Failed runs scheduled for a retry.");
         DeadLettered = _meter.CreateCounter<long>("authapp.workqueue.jobs.dead_lettered", "{job}", "Jobs moved to the dead-letter stream.");
-        Duplicates = _meter.CreateCounter<long>("authapp.workqueue.jobs.duplicates_skipped", "{job}", "Messages acknowledged without running because the job had already completed.");
+        Duplicates = _meter.CreateCounter<long>("authapp.workqueue.jobs.duplicates_skipped", "{job}", "Idempotent jobs not run again: enqueued while already accepted, or delivered after they completed.");
         Duration = _meter.CreateHistogram<double>("authapp.workqueue.job.duration", "s", "Handler run time.");
         _meter.CreateObservableGauge("authapp.workqueue.queue.depth", () => Observe(s => s.StreamLength), "{message}", "Entries in the stream: waiting plus in flight (XLEN).");
         _meter.CreateObservableGauge("authapp.workqueue.queue.pending", () => Observe(s => s.Pending), "{message}", "Messages delivered and not yet acknowledged (XPENDING).");

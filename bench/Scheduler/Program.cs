@@ -1,150 +1,194 @@
-// Finds and fires one minute's due schedules among N schedules (default 100,000 across 10,000 users).
-// Usage: dotnet run -c Release --project bench/Scheduler -- [--users 10000] [--per-user 10] [--burst 1000]
-// The Realtime Database emulator runs in-process on 127.0.0.1; the index, claims and queue use a real
-// redis-server on a free port. The clock is fake: the bench jumps to one second after each target minute.
+// Fires the due schedules of a day's key minutes among N schedules with the real worker code, and rebuilds the index.
+// Usage: dotnet run -c Release --project bench/Scheduler -- [--users 100000] [--per-user 10] [--burst 10000]
+//          [--in-process] [--batch 500] [--in-flight 2] [--read-parallelism 64] [--page 1000] [--latency 0]
+// (the worker's tuning defaults to SchedulerOptions' defaults).
+// The Realtime Database emulator runs in this process on 127.0.0.1; the index, leases and queue use a real
+// redis-server on a free port. Workers run in child processes of their own (so their memory is their own),
+// or with --in-process in this process, beside the emulator. Each phase sets the workers' clocks to its minute
+// and lets real time run: the lateness reported is the real time it took to fire each occurrence. --latency adds a
+// round trip (ms) to each of the workers' database calls, as against the real Realtime Database.
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using System.Globalization;
+using AuthApp.Bench.Scheduler;
 using AuthApp.DatabaseEmulator;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Credentials;
 using AuthApp.Firebase.Database;
-using AuthApp.Scheduler;
-using AuthApp.Scheduler.Schedules;
-using AuthApp.Domain.Schedules;
 using AuthApp.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
-var users = Arg("--users", 10_000);
+var defaults = new AuthApp.Scheduler.Schedules.SchedulerOptions();
+var settings = new WorkerSettings(Arg("--batch", defaults.BatchSize), Arg("--in-flight", defaults.BatchesInFlight),
+    Arg("--read-parallelism", defaults.ReadParallelism), Arg("--page", defaults.RebuildPageSize), Arg("--latency", 0));
+if (args is ["worker", var workerDatabase, var workerRedis, ..])
+{
+    await WorkerProcess.ServeAsync(workerDatabase, int.Parse(workerRedis, CultureInfo.InvariantCulture), settings);
+    return;
+}
+
+var users = Arg("--users", 100_000);
 var perUser = Arg("--per-user", 10);
-var burst = Arg("--burst", 1_000);
-var total = users * perUser;
+var burst = Arg("--burst", 10_000);
+var inProcess = args.Contains("--in-process");
 
 var emulator = DatabaseEmulatorApp.Build(["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
 await emulator.StartAsync();
+var databaseHost = new Uri(emulator.Urls.First()).Authority;
 var redisServer = new RedisServerFixture();
 await redisServer.InitializeAsync();
 
-// The simulated day: the regular minute is 07:30 UTC, the burst minute 08:00 UTC.
-var day = new DateTimeOffset(2026, 6, 15, 0, 0, 0, TimeSpan.Zero);
-var regularMinute = day.AddHours(7).AddMinutes(30);
-var burstMinute = day.AddHours(8);
-var clock = new FakeTimeProvider(regularMinute.AddSeconds(-30));
+Console.WriteLine($"Scheduler benchmark: {users * perUser:N0} schedules of {users:N0} users, bursts of {burst:N0}, " +
+    $"workers {(inProcess ? "in the emulator's process" : "in processes of their own (server GC)")}, {settings}, " +
+    $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
 
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development, Args = ["--Logging:LogLevel:Default=Error"] });
-builder.Configuration["Firebase:ProjectId"] = "demo-authapp";
-builder.Configuration["Firebase:ApiKey"] = "bench";
-builder.Configuration["Firebase:DatabaseEmulatorHost"] = new Uri(emulator.Urls.First()).Authority;
-builder.Services.AddSingleton<IFirebaseAccessTokenProvider, OwnerToken>();
-builder.AddFirebase();
-builder.AddWorkQueue();
-builder.Services.AddSingleton<IConnectionMultiplexer>(redisServer.Connection);
-builder.Services.AddSingleton(Options.Create(new SchedulerOptions()));
-builder.Services.AddSingleton<SchedulerTelemetry>();
-builder.Services.AddSingleton<DueScheduleIndex>();
-builder.Services.AddSingleton<OccurrenceClaims>();
-builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ScheduleRunner>(services, (TimeProvider)clock));
-builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ScheduleIndexRebuilder>(services, (TimeProvider)clock));
-using var app = builder.Build();
-await app.StartAsync();
-var database = app.Services.GetRequiredService<IFirebaseDatabase>();
-var runner = app.Services.GetRequiredService<ScheduleRunner>();
-
-Console.WriteLine($"Scheduler benchmark: {total:N0} schedules across {users:N0} users, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-Console.WriteLine($"memory at start (empty emulator + worker services): {Memory()}");
-
-// Seed: schedule k of the whole set gets minute-of-day (k * 7919) % 1440, so ~total/1440 share each minute;
-// the burst minute additionally holds the first `burst` schedules.
-var seed = Stopwatch.StartNew();
-var regularDue = 0;
-var burstDue = 0;
-const int usersPerWrite = 500;
-for (var first = 0; first < users; first += usersPerWrite)
+var seedWatch = Stopwatch.StartNew();
+int[] due;
+using (var seeding = SeedingHost(databaseHost))
 {
-    var page = new Dictionary<string, JsonNode?>();
-    for (var u = first; u < Math.Min(users, first + usersPerWrite); u++)
-    {
-        var devices = new JsonObject { ["__created"] = true };
-        var schedules = new JsonObject();
-        for (var d = 0; d < perUser; d++)
-        {
-            var k = u * perUser + d;
-            var minute = k < burst ? 8 * 60 : (int)((long)k * 7919 % 1440);
-            regularDue += minute == 7 * 60 + 30 ? 1 : 0;
-            burstDue += minute == 8 * 60 ? 1 : 0;
-            devices[$"device{d}"] = "off";
-            schedules[$"device{d}"] = new JsonObject { ["time"] = $"{minute / 60:D2}:{minute % 60:D2}", ["action"] = "on", ["status"] = "enable" };
-        }
-
-        page[$"user{u:D6}"] = new JsonObject
-        {
-            ["email"] = $"user{u}@example.com",
-            ["fcmToken"] = $"token-{u}",
-            ["venues"] = new JsonObject { ["home"] = devices },
-            ["schedules"] = new JsonObject { ["home"] = schedules },
-        };
-    }
-
-    await database.UpdateAsync("users", page);
+    await seeding.StartAsync();
+    due = await Seed.WriteAsync(seeding.Services.GetRequiredService<IFirebaseDatabase>(), users, perUser, burst);
+    await seeding.StopAsync();
 }
 
-Console.WriteLine($"seeded in {seed.Elapsed.TotalSeconds:F1} s; due at 07:30: {regularDue}, due at 08:00 (burst): {burstDue}");
+Console.WriteLine($"seeded in {seedWatch.Elapsed.TotalSeconds:F1} s; emulator process working set {Environment.WorkingSet / 1048576.0:F0} MiB");
 
-var rebuild = Stopwatch.StartNew();
-var summary = await app.Services.GetRequiredService<ScheduleIndexRebuilder>().RebuildAsync(CancellationToken.None);
-Console.WriteLine($"index rebuild: {summary!.Schedules:N0} schedules of {summary.Users:N0} users in {rebuild.Elapsed.TotalSeconds:F2} s");
+// The simulated day: a restart at 07:29:30 (rebuild), the regular minute 07:30, the bursts at 08:00 and 08:30.
+var day = new DateTimeOffset(2026, 6, 15, 0, 0, 0, TimeSpan.Zero);
+DateTimeOffset At(int minute, int second = 0) => day.AddMinutes(minute).AddSeconds(second);
+int Due(int fromMinute, int toMinute) => due[fromMinute..(toMinute + 1)].Sum();
 
-var baseline = Memory();
-Console.WriteLine($"memory before firing (emulator with {total:N0} schedules + worker, one process): {baseline}");
+var rows = new List<string>();
+(double Parent, double Redis) cpuOutside = default;
+var redisPid = await RedisProcessIdAsync();
+var first = await StartWorkerAsync();
+var rebuild = await Measured(() => first.RebuildAsync(At(7 * 60 + 29, 30)));
+Row("index rebuild (07:29:30)", $"{rebuild.Fired:N0} of {rebuild.Other:N0} users", rebuild, lateness: false);
+Console.WriteLine($"redis after the rebuild: {await RedisMemoryAsync()}");
 
-// After the rebuild (a restart at 07:29:30), the last 10 minutes' occurrences are due late: the catch-up.
-await FireAsync("catch-up after restart (07:20-07:29, late)", regularMinute.AddSeconds(-1), null);
-await FireAsync("regular minute (07:30)", regularMinute.AddSeconds(1), regularDue);
-await FireAsync("(unmeasured) 07:31-07:59", burstMinute.AddSeconds(-1), null);
-await FireAsync("burst minute (08:00)", burstMinute.AddSeconds(1), burstDue);
-// An idle cycle: nothing due, the cost of one index query.
-await FireAsync("idle cycle (08:00:06)", burstMinute.AddSeconds(6), 0);
+// Each phase starts on a minute's first second and has the rest of the minute to finish (the clocks run).
+Expect("catch-up after restart (07:20-07:29, late)", Due(7 * 60 + 20, 7 * 60 + 29), await Measured(() => first.FireAsync(At(7 * 60 + 29))));
+Expect("regular minute (07:30)", Due(7 * 60 + 30, 7 * 60 + 30), await Measured(() => first.FireAsync(At(7 * 60 + 30))));
+Expect(null, Due(7 * 60 + 31, 7 * 60 + 59), await FireThroughAsync(7 * 60 + 31, 7 * 60 + 59, [first]));
+Expect("burst minute (08:00), one worker", due[Seed.BurstMinute], await Measured(() => first.FireAsync(At(Seed.BurstMinute))));
 
-var after = Memory();
-Console.WriteLine($"memory after firing: {after}");
+// A second replica, warmed up on the minutes in between (connections, JIT), then both take the next burst.
+var second = await StartWorkerAsync();
+Expect(null, Due(8 * 60 + 1, 8 * 60 + 29), await FireThroughAsync(8 * 60 + 1, 8 * 60 + 29, [first, second]));
+PhaseResult[] both = [];
+Expect("burst minute (08:30), two workers", due[Seed.SecondBurstMinute], await Measured(async () =>
+    PhaseResult.Combine(both = await Task.WhenAll(first.FireAsync(At(Seed.SecondBurstMinute)), second.FireAsync(At(Seed.SecondBurstMinute))))));
+Console.WriteLine($"  of which the first worker fired {both[0].Fired:N0}, the second {both[1].Fired:N0}");
+await second.DisposeAsync();
 
-await app.StopAsync();
+Expect("idle look at the index (08:30:06)", 0, await Measured(() => first.FireAsync(At(Seed.SecondBurstMinute, 6))));
+
+Console.WriteLine();
+Console.WriteLine("| case | schedules | time | per schedule | lateness p50 / p99 / max | CPU: workers / emulator / redis | worker peak working set / GC heap | allocated |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
+rows.ForEach(Console.WriteLine);
+
+await first.DisposeAsync();
 await emulator.DisposeAsync();
 await redisServer.DisposeAsync();
 
-async Task FireAsync(string name, DateTimeOffset now, int? expected)
+// The minutes between the measured ones, five at a time (within the catch-up window, so nothing is skipped).
+async Task<PhaseResult> FireThroughAsync(int fromMinute, int toMinute, IBenchWorker[] workers)
 {
-    clock.SetUtcNow(now);
-    var allocatedBefore = GC.GetTotalAllocatedBytes();
-    var watch = Stopwatch.StartNew();
-    var cycle = await runner.RunDueAsync(CancellationToken.None);
-    var elapsed = watch.Elapsed;
-    var fired = cycle[FireOutcome.Fired];
-    Console.WriteLine($"{name}: fired {fired}{(expected is null ? "" : $" of {expected} expected")} in {elapsed.TotalMilliseconds:F0} ms " +
-        $"({(fired == 0 ? 0 : elapsed.TotalMilliseconds / fired):F2} ms/schedule), allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / 1024.0:F1} MiB");
-    if (expected is not null && fired != expected)
+    var results = new List<PhaseResult>();
+    for (var minute = Math.Min(fromMinute + 4, toMinute); ; minute = Math.Min(minute + 5, toMinute))
     {
-        throw new InvalidOperationException($"{name}: expected {expected} fired, got {fired}.");
+        results.AddRange(await Task.WhenAll(workers.Select(worker => worker.FireAsync(At(minute)))));
+        if (minute == toMinute)
+        {
+            return PhaseResult.Combine(results);
+        }
     }
 }
 
-static string Memory()
+async Task<IBenchWorker> StartWorkerAsync() => inProcess
+    ? await BenchWorker.StartAsync(databaseHost, redisServer.Port, settings)
+    : await WorkerProcess.StartAsync(databaseHost, redisServer.Port, settings);
+
+void Expect(string? name, int expected, PhaseResult result)
 {
+    if (result.Fired != expected)
+    {
+        throw new InvalidOperationException($"{name ?? "unmeasured minutes"}: expected {expected} fired, got {result.Fired}.");
+    }
+
+    if (name is not null)
+    {
+        Row(name, $"{result.Fired:N0}", result, lateness: true);
+    }
+}
+
+// The CPU time this process (the emulator, and the workers with --in-process) and redis-server used meanwhile.
+async Task<PhaseResult> Measured(Func<Task<PhaseResult>> phase)
+{
+    // The emulator keeps the whole database as objects (GBs at a million schedules): collect before each phase, as the
+    // workers do, so that a full collection of earlier garbage does not land in the middle of the one measured.
     GC.Collect();
     GC.WaitForPendingFinalizers();
-    GC.Collect();
-    using var process = Process.GetCurrentProcess();
-    return $"GC heap {GC.GetTotalMemory(false) / 1024.0 / 1024.0:F1} MiB, working set {process.WorkingSet64 / 1024.0 / 1024.0:F1} MiB";
+    var (parent, redis) = (Process.GetCurrentProcess().TotalProcessorTime, RedisCpu());
+    var result = await phase();
+    cpuOutside = ((Process.GetCurrentProcess().TotalProcessorTime - parent).TotalMilliseconds, RedisCpu() - redis);
+    return result;
+}
+
+void Row(string name, string count, PhaseResult result, bool lateness)
+{
+    var perSchedule = result.Fired == 0 ? "-" : $"{result.Milliseconds / result.Fired:F3} ms";
+    var late = lateness && result.Lateness.Length > 0
+        ? $"{FormatTime(result.Percentile(0.5) * 1000)} / {FormatTime(result.Percentile(0.99) * 1000)} / {FormatTime(result.Lateness[^1] * 1000)}"
+        : "-";
+    var memory = inProcess ? "(shares the emulator's process)" : $"{result.PeakWorkingSetMb:F0} / {result.PeakHeapMb:F0} MiB";
+    var cpu = inProcess
+        ? $"{cpuOutside.Parent / 1000:F2} s (one process) / {cpuOutside.Redis / 1000:F2} s"
+        : $"{result.CpuMilliseconds / 1000:F2} / {cpuOutside.Parent / 1000:F2} / {cpuOutside.Redis / 1000:F2} s";
+    rows.Add($"| {name} | {count} | {FormatTime(result.Milliseconds)} | {perSchedule} | {late} | {cpu} | {memory} | {result.AllocatedMb:F0} MiB |");
+    Console.WriteLine($"{name}: {count} in {FormatTime(result.Milliseconds)}, lateness {late}, CPU {cpu}, memory {memory}");
+}
+
+double RedisCpu()
+{
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
+    var fields = File.ReadAllText($"/proc/{redisPid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+}
+
+async Task<int> RedisProcessIdAsync()
+{
+    await using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisServer.Port},allowAdmin=true");
+    var info = await admin.GetServer(admin.GetEndPoints()[0]).InfoAsync("server");
+    return int.Parse(info.SelectMany(group => group).First(pair => pair.Key == "process_id").Value, CultureInfo.InvariantCulture);
+}
+
+static string FormatTime(double milliseconds) => milliseconds >= 10_000 ? $"{milliseconds / 1000:F1} s" : $"{milliseconds:F0} ms";
+
+async Task<string> RedisMemoryAsync()
+{
+    await using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisServer.Port},allowAdmin=true");
+    var info = await admin.GetServer(admin.GetEndPoints()[0]).InfoAsync("memory");
+    return info.SelectMany(group => group).First(pair => pair.Key == "used_memory_human").Value;
+}
+
+IHost SeedingHost(string host)
+{
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development, Args = ["--Logging:LogLevel:Default=Warning"] });
+    builder.Configuration["Firebase:ProjectId"] = "demo-authapp";
+    builder.Configuration["Firebase:ApiKey"] = "bench";
+    builder.Configuration["Firebase:DatabaseEmulatorHost"] = host;
+    builder.Services.AddSingleton<IFirebaseAccessTokenProvider, OwnerToken>();
+    builder.AddFirebase();
+    return builder.Build();
 }
 
 int Arg(string name, int fallback)
 {
     var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
 internal sealed class OwnerToken : IFirebaseAccessTokenProvider

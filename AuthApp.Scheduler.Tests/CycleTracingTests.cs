@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using AuthApp.Scheduler.Tests.Infrastructure;
+
+namespace AuthApp.Scheduler.Tests;
+
+/// <summary>Listens to every span of the scheduler's source, so it runs alone.</summary>
+[CollectionDefinition(nameof(CycleTracingTests), DisableParallelization = true)]
+public sealed class CycleTracingCollection;
+
+[Collection(nameof(CycleTracingTests))]
+public sealed class CycleTracingTests(RedisServerFixture redis, DatabaseEmulatorFixture emulator)
+{
+    private static readonly DateTimeOffset Due = new(2026, 6, 15, 7, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task An_idle_cycle_records_no_span_and_a_cycle_that_fires_records_one()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == SchedulerTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Due.AddSeconds(1));
+        var id = await harness.AddUserAsync("u1", "07:31");
+        await harness.Index.UpsertAsync(id, Due.AddMinutes(1));
+
+        for (var cycle = 0; cycle < 3; cycle++)
+        {
+            await harness.Runner.RunDueAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.Empty(spans);
+
+        harness.Clock.Advance(TimeSpan.FromMinutes(1));
+        await harness.Runner.RunDueAsync(TestContext.Current.CancellationToken);
+
+        var cycleSpan = Assert.Single(spans, span => span.OperationName == "scheduler cycle");
+        Assert.Equal(1, cycleSpan.GetTagItem("authapp.scheduler.fired"));
+        Assert.Equal(cycleSpan.SpanId, Assert.Single(spans, span => span.OperationName == "schedule batch").ParentSpanId);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text.Json.Nodes;
+using AuthApp.Firebase.Database;
+using AuthApp.Scheduler.Schedules;
+using AuthApp.Scheduler.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace AuthApp.Scheduler.Tests;
+
+/// <summary>Hostile data and failing entries never stop the other users' schedules.</summary>
+public sealed class PoisonAndQuarantineTests(RedisServerFixture redis, DatabaseEmulatorFixture emulator)
+{
+    private static readonly DateTimeOffset Due = new(2026, 6, 15, 7, 30, 0, TimeSpan.Zero);
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private Task<SchedulerHarness> StartAsync(DateTimeOffset now, Action<SchedulerOptions>? configure = null) =>
+        SchedulerHarness.StartAsync(redis, emulator, now, configure);
+
+    [Fact]
+    public async Task Poisoned_entries_at_the_head_of_the_index_never_stop_other_users_schedules()
+    {
+        // Batches of three, and the poison sorts first: with the old runner none of the good schedules ever fired.
+        await using var harness = await StartAsync(Due.AddSeconds(1), options => options.BatchSize = 3);
+        var good = new[] { await harness.AddUserAsync("x-good1"), await harness.AddUserAsync("x-good2"), await harness.AddUserAsync("x-good3") };
+        // Written straight into the database, as a client may (the rules allow it):
+        var directoryZone = await harness.AddUserAsync("a-zone", scheduleZone: "America");
+        var directoryUserZone = await harness.AddUserAsync("a-userzone", userZone: "Europe");
+        var garbage = new ScheduleId("a-garbage", "kitchen", "lamp");
+        await harness.Database.SetAsync("users/a-garbage", JsonValue.Create("not a user"), Cancellation);
+        var number = await harness.AddUserAsync("a-number");
+        await harness.Database.SetAsync("users/a-number/schedules", JsonValue.Create(42), Cancellation);
+        var list = await harness.AddUserAsync("a-list");
+        await harness.Database.SetAsync("users/a-list/schedules/kitchen/lamp", new JsonArray(1, 2, 3), Cancellation);
+        foreach (var id in good.Concat([directoryZone, directoryUserZone, garbage, number, list]))
+        {
+            await harness.Index.UpsertAsync(id, Due);
+        }
+
+        await harness.Redis.SortedSetAddAsync(DueScheduleIndex.DueKey, "not a schedule id", Due.ToUnixTimeSeconds());
+
+        var summary = await harness.Runner.RunDueAsync(Cancellation);
+
+        Assert.Equal(3, summary[FireOutcome.Fired]);
+        Assert.Equal(6, summary[FireOutcome.Removed]);
+        foreach (var id in good)
+        {
+            Assert.Equal("on", await harness.DeviceAsync(id));
+        }
+
+        Assert.Equal(3, await harness.Index.CountAsync());
+    }
+
+    [Fact]
+    public async Task An_entry_that_keeps_failing_is_quarantined_once_without_holding_back_the_others()
+    {
+        await using var harness = await StartAsync(Due.AddSeconds(1), options => (options.QuarantineAfter, options.RetryDelay) = (3, TimeSpan.FromSeconds(5)));
+        var bad = await harness.AddUserAsync("bad");
+        var good = await harness.AddUserAsync("good");
+        await harness.Index.UpsertAsync(bad, Due);
+        await harness.Index.UpsertAsync(good, Due);
+        var refusing = new DatabaseProbe(harness.Database)
+        {
+            BeforeRead = path => path.StartsWith("users/bad/", StringComparison.Ordinal)
+                ? throw new DatabaseException(DatabaseErrorKind.InvalidData, "refused")
+                : Task.CompletedTask,
+        };
+        var runner = harness.CreateReplica(refusing);
+        using var quarantined = new MetricCollector<long>(harness.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            SchedulerTelemetry.Name, "authapp.scheduler.schedules.quarantined");
+
+        var first = await runner.RunDueAsync(Cancellation);
+        Assert.Equal((1, 1), (first[FireOutcome.Fired], first[FireOutcome.Failed]));
+        Assert.Equal("on", await harness.DeviceAsync(good));
+        // Not at the head any more: retried after a delay that grows.
+        Assert.Equal(0, (await runner.RunDueAsync(Cancellation)).Total);
+        for (var attempt = 2; attempt <= 3; attempt++)
+        {
+            harness.Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.Equal(1, (await runner.RunDueAsync(Cancellation))[FireOutcome.Failed]);
+        }
+
+        harness.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, (await runner.RunDueAsync(Cancellation)).Total);
+        Assert.Null(await harness.ScoreAsync(bad));
+        var record = JsonNode.Parse((string)(await harness.Redis.HashGetAsync(DueScheduleIndex.QuarantineKey, bad.ToString()))!)!;
+        Assert.Equal((3, "DatabaseException/InvalidData", Due.ToUnixTimeSeconds()),
+            ((int)record["failures"]!, (string?)record["reason"], (long)record["occurrence"]!));
+        Assert.Equal(1, quarantined.GetMeasurementSnapshot().Sum(measurement => measurement.Value));
+        Assert.Single(harness.Logs.GetSnapshot(), log => log.Level == LogLevel.Warning && log.Message.Contains("quarantined", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_quarantined_schedule_fires_again_once_the_api_saves_it()
+    {
+        await using var harness = await StartAsync(Due.AddSeconds(1));
+        var id = await harness.AddUserAsync("u1");
+        await harness.Redis.HashSetAsync(DueScheduleIndex.QuarantineKey, id.ToString(), """{"failures":5}""");
+
+        await harness.Index.UpsertAsync(id, Due);
+        var summary = await harness.Runner.RunDueAsync(Cancellation);
+
+        Assert.False(await harness.Redis.HashExistsAsync(DueScheduleIndex.QuarantineKey, id.ToString()));
+        Assert.Equal(1, summary[FireOutcome.Fired]);
+    }
+
+    [Fact]
+    public async Task An_outage_delays_entries_but_never_quarantines_them()
+    {
+        await using var harness = await StartAsync(Due.AddSeconds(1), options =>
+            (options.QuarantineAfter, options.CatchUpWindow) = (2, TimeSpan.FromMinutes(30)));
+        var id = await harness.AddUserAsync("u1");
+        await harness.Index.UpsertAsync(id, Due);
+        var down = harness.CreateReplica(new DatabaseProbe(harness.Database)
+        {
+            BeforeRead = _ => throw new DatabaseException(DatabaseErrorKind.Unavailable, "down"),
+        });
+
+        for (var cycle = 0; cycle < 5; cycle++)
+        {
+            var summary = await down.RunDueAsync(Cancellation);
+            Assert.Equal(1, summary[FireOutcome.Failed]);
+            Assert.True(summary.Interrupted);
+            harness.Clock.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        Assert.Equal(0, await harness.Redis.HashLengthAsync(DueScheduleIndex.QuarantineKey));
+        Assert.Equal(1, (await harness.Runner.RunDueAsync(Cancellation))[FireOutcome.Fired]);
+    }
+
+    [Fact]
+    public async Task A_batch_write_the_database_refuses_is_narrowed_to_the_user_it_belongs_to()
+    {
+        await using var harness = await StartAsync(Due.AddSeconds(1));
+        var ids = new[] { await harness.AddUserAsync("good1"), await harness.AddUserAsync("bad"), await harness.AddUserAsync("good2") };
+        foreach (var id in ids)
+        {
+            await harness.Index.UpsertAsync(id, Due);
+        }
+
+        var refusing = new DatabaseProbe(harness.Database)
+        {
+            BeforeUpdate = paths => paths.Any(path => path.StartsWith("users/bad/", StringComparison.Ordinal))
+                ? throw new DatabaseException(DatabaseErrorKind.PayloadTooLarge, "refused")
+                : Task.CompletedTask,
+        };
+
+        var summary = await harness.CreateReplica(refusing).RunDueAsync(Cancellation);
+
+        Assert.Equal((2, 1), (summary[FireOutcome.Fired], summary[FireOutcome.Failed]));
+        Assert.Equal(["on", "off", "on"], await Task.WhenAll(ids.Select(harness.DeviceAsync)));
+        Assert.Equal(2, (await harness.QueuedPushesAsync()).Count);
+    }
+}

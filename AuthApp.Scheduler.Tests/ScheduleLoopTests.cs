@@ -1,0 +1,71 @@
+using AuthApp.Scheduler.Schedules;
+using AuthApp.Scheduler.Tests.Infrastructure;
+
+namespace AuthApp.Scheduler.Tests;
+
+public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulatorFixture emulator)
+{
+    private static readonly DateTimeOffset Due = new(2026, 6, 15, 7, 30, 0, TimeSpan.Zero);
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_loop_wakes_when_the_next_occurrence_comes_due_not_an_interval_later()
+    {
+        await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Due.AddSeconds(-10), options => options.Interval = TimeSpan.FromMinutes(1));
+        var id = await harness.AddUserAsync("u1");
+        await harness.Index.UpsertAsync(id, Due);
+        await harness.Redis.StringSetAsync(DueScheduleIndex.BuiltKey, "1");
+        var loop = harness.CreateLoop();
+        await loop.StartAsync(Cancellation);
+        try
+        {
+            // The clock goes up to the minute and no further: an interval-long sleep would never end.
+            await Waiting.UntilAsync(async () =>
+            {
+                if (harness.Clock.GetUtcNow() < Due)
+                {
+                    harness.Clock.Advance(TimeSpan.FromSeconds(1));
+                }
+
+                return await harness.DeviceAsync(id) == "on";
+            }, "the schedule fired at its minute");
+        }
+        finally
+        {
+            await loop.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task The_loop_rebuilds_the_index_by_itself_after_redis_lost_its_data()
+    {
+        await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Due.AddMinutes(-2));
+        var id = await harness.AddUserAsync("u1"); // only in the database: the index is built from it
+        var loop = harness.CreateLoop();
+        await loop.StartAsync(Cancellation);
+        try
+        {
+            await Waiting.UntilAsync(async () => await harness.ScoreAsync(id) == Due.ToUnixTimeSeconds(), "the first start built the index");
+
+            await harness.Redis.ExecuteAsync("FLUSHDB");
+
+            await Waiting.UntilAsync(async () =>
+            {
+                if (harness.Clock.GetUtcNow() < Due)
+                {
+                    harness.Clock.Advance(TimeSpan.FromSeconds(1));
+                }
+
+                return await harness.DeviceAsync(id) == "on";
+            }, "the schedule fired from the rebuilt index");
+            Assert.True(await harness.Redis.KeyExistsAsync(DueScheduleIndex.BuiltKey));
+            // Once at the first start, once for the loss: never once per cycle.
+            Assert.Equal(2, harness.Logs.GetSnapshot().Count(log => log.Message.Contains("rebuilding it from the database", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            await loop.StopAsync(CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using AuthApp.WorkQueue.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using StackExchange.Redis;
+
+namespace AuthApp.WorkQueue.Tests;
+
+/// <summary>Accepted work is not lost: not to trimming, not to Redis losing its data under running consumers.</summary>
+public sealed class DurabilityTests(RedisServerFixture redis)
+{
+    private readonly string _stream = QueueHost.NewStreamName();
+    private readonly JobRecorder _recorder = new();
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private IDatabase Db => redis.Connection.GetDatabase();
+
+    [Fact]
+    public async Task Unfinished_jobs_are_never_trimmed_however_many_wait()
+    {
+        // The queue used to trim at MaxLength (1,000 at least); the setting is ignored now.
+        var settings = new Dictionary<string, string?> { ["WorkQueue:MaxLength"] = "1000" };
+        using (var producer = await QueueHost.StartAsync(redis, _stream, _recorder, consumer: false, settings: settings))
+        {
+            await producer.Services.GetRequiredService<IWorkQueue>()
+                .EnqueueManyAsync(Enumerable.Range(0, 1_500).Select(i => new EchoJob($"job{i}", "w")).ToList(), Cancellation);
+            await producer.StopAsync(Cancellation);
+        }
+
+        Assert.Equal(1_500, await Db.StreamLengthAsync(_stream));
+
+        using var consumer = await QueueHost.StartAsync(redis, _stream, _recorder, settings: settings);
+        await QueueHost.WaitUntilAsync(() => _recorder.RunsByKey.Count == 1_500, TimeSpan.FromSeconds(60), "every job ran");
+        await QueueHost.WaitUntilAsync(async () => await Db.StreamLengthAsync(_stream) == 0, because: "finished jobs leave the stream");
+        Assert.All(_recorder.RunsByKey.Values, runs => Assert.Equal(1, runs));
+        await consumer.StopAsync(Cancellation);
+    }
+
+    [Fact]
+    public async Task A_consumer_recreates_its_group_after_redis_lost_its_data_and_consumes_again()
+    {
+        // A database of its own: this test flushes it.
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},defaultDatabase=9,allowAdmin=true");
+        using var host = await QueueHost.StartAsync(redis, _stream, _recorder, connection: connection);
+        var queue = host.Services.GetRequiredService<IWorkQueue>();
+        await queue.EnqueueAsync(new EchoJob("before", "x"), Cancellation);
+        await QueueHost.WaitUntilAsync(() => _recorder.Count("before|x") == 1, because: "the first job ran");
+
+        await connection.GetDatabase().ExecuteAsync("FLUSHDB");
+        await queue.EnqueueAsync(new EchoJob("after", "y"), Cancellation);
+
+        await QueueHost.WaitUntilAsync(() => _recorder.Count("after|y") == 1, because: "the job enqueued after the loss ran");
+        var logs = host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot();
+        Assert.Single(logs, log => log.Message.Contains("was missing", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, log => log.Level >= LogLevel.Warning && log.Message.Contains("NOGROUP", StringComparison.Ordinal));
+        await host.StopAsync(Cancellation);
+    }
+
+    [Fact]
+    public async Task An_idempotent_job_enqueued_again_while_still_queued_is_not_added_twice()
+    {
+        using var producer = await QueueHost.StartAsync(redis, _stream, _recorder, consumer: false);
+        var queue = producer.Services.GetRequiredService<IWorkQueue>();
+
+        var first = await queue.EnqueueAsync(new KeyedJob("push-1"), Cancellation);
+        var again = await queue.EnqueueManyAsync([new KeyedJob("push-1"), new KeyedJob("push-2")], Cancellation);
+
+        Assert.Equal(first, again[0]);
+        Assert.Equal(2, await Db.StreamLengthAsync(_stream));
+        await producer.StopAsync(Cancellation);
+    }
+
+    [Fact]
+    public async Task Jobs_enqueued_in_one_call_are_each_delivered_once()
+    {
+        using var host = await QueueHost.StartAsync(redis, _stream, _recorder);
+        var queue = host.Services.GetRequiredService<IWorkQueue>();
+
+        var ids = await queue.EnqueueManyAsync(Enumerable.Range(0, 1_200).Select(i => new EchoJob($"many{i}", "m")).ToList(), Cancellation);
+
+        Assert.Equal(1_200, ids.Distinct().Count());
+        await QueueHost.WaitUntilAsync(() => _recorder.RunsByKey.Count == 1_200, TimeSpan.FromSeconds(60), "every job ran");
+        Assert.All(_recorder.RunsByKey.Values, runs => Assert.Equal(1, runs));
+        await host.StopAsync(Cancellation);
+    }
+
+    [Fact]
+    public async Task A_dead_lettered_idempotent_job_can_be_enqueued_and_run_again()
+    {
+        using var host = await QueueHost.StartAsync(redis, _stream, _recorder);
+        var queue = host.Services.GetRequiredService<IWorkQueue>();
+
+        await queue.EnqueueAsync(new RejectedKeyedJob("cleanup-7"), Cancellation);
+        await QueueHost.WaitUntilAsync(async () => await Db.StreamLengthAsync($"{_stream}:dead") == 1, because: "the job was dead-lettered");
+        await queue.EnqueueAsync(new RejectedKeyedJob("cleanup-7"), Cancellation);
+
+        await QueueHost.WaitUntilAsync(() => _recorder.Count("cleanup-7") == 2, because: "the job ran again");
+        await host.StopAsync(Cancellation);
+    }
+}
