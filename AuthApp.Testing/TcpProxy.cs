@@ -7,6 +7,8 @@ namespace AuthApp.Testing;
 /// A TCP forwarder on a free loopback port in front of a real server (e.g. redis-server), so that a test can take
 /// the server away from the system under test and give it back: <see cref="Cut"/> drops every open connection and
 /// refuses new ones (accepted, then closed at once, as a dead peer would); <see cref="Restore"/> lets them through again.
+/// <see cref="Stall"/> keeps the connections open but holds every byte until <see cref="Resume"/>: a server that
+/// is there but does not answer, which clients see as timeouts rather than as a lost connection.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -16,6 +18,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private readonly Task _accepting;
     private volatile bool _cut;
+    private volatile TaskCompletionSource _flowing = Flowing();
 
     public TcpProxy(IPEndPoint target)
     {
@@ -45,6 +48,25 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     public void Restore() => _cut = false;
+
+    /// <summary>Holds every byte in both directions, connections left open, until <see cref="Resume"/>.</summary>
+    public void Stall()
+    {
+        if (_flowing.Task.IsCompleted)
+        {
+            _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Delivers what was held and lets bytes through again.</summary>
+    public void Resume() => _flowing.TrySetResult();
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
+    }
 
     private async Task AcceptAsync()
     {
@@ -84,8 +106,8 @@ public sealed class TcpProxy : IAsyncDisposable
             }
 
             using var pair = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            var up = inbound.GetStream().CopyToAsync(outbound.GetStream(), pair.Token);
-            var down = outbound.GetStream().CopyToAsync(inbound.GetStream(), pair.Token);
+            var up = CopyAsync(inbound.GetStream(), outbound.GetStream(), pair.Token);
+            var down = CopyAsync(outbound.GetStream(), inbound.GetStream(), pair.Token);
             await Task.WhenAny(up, down);
             await pair.CancelAsync();
         }
@@ -105,9 +127,21 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
+    private async Task CopyAsync(NetworkStream from, NetworkStream to, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await _flowing.Task.WaitAsync(cancellationToken);
+            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
+        Resume();
         _listener.Stop();
         Cut();
         await _accepting;

@@ -1,3 +1,4 @@
+using System.Net;
 using AuthApp.WorkQueue.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -55,6 +56,30 @@ public sealed class DurabilityTests(RedisServerFixture redis)
         var logs = host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot();
         Assert.Single(logs, log => log.Message.Contains("was missing", StringComparison.Ordinal));
         Assert.DoesNotContain(logs, log => log.Level >= LogLevel.Warning && log.Message.Contains("NOGROUP", StringComparison.Ordinal));
+        await host.StopAsync(Cancellation);
+    }
+
+    [Fact]
+    public async Task A_consumer_that_sees_redis_time_out_keeps_consuming_when_redis_answers_again()
+    {
+        // A Redis that is there but silent surfaces as RedisTimeoutException, which is not a RedisException:
+        // the consumer must count it as an outage, not die of it.
+        await using var link = new TcpProxy(new IPEndPoint(IPAddress.Loopback, redis.Port));
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{link.Port},asyncTimeout=250,syncTimeout=250");
+        using var host = await QueueHost.StartAsync(redis, _stream, _recorder, connection: connection);
+        var logs = host.Services.GetRequiredService<FakeLogCollector>();
+
+        link.Stall();
+        await QueueHost.WaitUntilAsync(
+            () => logs.GetSnapshot().Any(log => log.Message.Contains(nameof(RedisTimeoutException), StringComparison.Ordinal)),
+            because: "the consumer's calls timed out");
+        link.Resume();
+
+        using var producer = await QueueHost.StartAsync(redis, _stream, _recorder, consumer: false);
+        await producer.Services.GetRequiredService<IWorkQueue>().EnqueueAsync(new EchoJob("after-timeouts", "t"), Cancellation);
+
+        await QueueHost.WaitUntilAsync(() => _recorder.Count("after-timeouts|t") == 1, because: "the same consumer ran a job enqueued after the timeouts");
+        Assert.DoesNotContain(logs.GetSnapshot(), log => log.Level >= LogLevel.Error);
         await host.StopAsync(Cancellation);
     }
 

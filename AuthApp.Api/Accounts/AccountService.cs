@@ -1,4 +1,3 @@
-using AuthApp.Domain;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;

@@ -1,4 +1,4 @@
-using AuthApp.Domain;
+using AuthApp.WorkQueue;
 using System.Threading.RateLimiting;
 using StackExchange.Redis;
 

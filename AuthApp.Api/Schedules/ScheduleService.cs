@@ -1,4 +1,4 @@
-using AuthApp.Domain;
+using AuthApp.WorkQueue;
 using System.Text.Json.Nodes;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Users;

@@ -134,7 +134,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 await CreateGroupAsync();
                 return;
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (exception.IsRedisFailure())
             {
                 RedisFailed("create-group", exception);
                 await Task.Delay(_options.PollInterval, _clock, stoppingToken);
@@ -163,7 +163,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
     /// group command now fails with NOGROUP. Recreate the group at once, so that the jobs enqueued since are
     /// consumed without a restart; only the replica that recreates it logs the incident.
     /// </summary>
-    private async Task<bool> HealIfGroupLostAsync(RedisException exception)
+    private async Task<bool> HealIfGroupLostAsync(Exception exception)
     {
         if (exception is not RedisServerException || !exception.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
@@ -177,7 +177,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 LogGroupRecreated(_logger, _options.ConsumerGroup, _options.StreamName);
             }
         }
-        catch (RedisException createFailure)
+        catch (Exception createFailure) when (createFailure.IsRedisFailure())
         {
             RedisFailed("create-group", createFailure);
         }
@@ -186,7 +186,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
     }
 
     /// <summary>Logs the first failure of an outage; the rest at Debug until a call succeeds again.</summary>
-    private void RedisFailed(string operation, RedisException exception)
+    private void RedisFailed(string operation, Exception exception)
     {
         if (Interlocked.Increment(ref _redisFailures) == 1)
         {
@@ -225,7 +225,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 _monitor.RecordCycle();
                 RedisSucceeded();
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (exception.IsRedisFailure())
             {
                 _slots.Release(granted);
                 if (!await HealIfGroupLostAsync(exception))
@@ -275,7 +275,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
             _monitor.RecordCycle();
             RedisSucceeded();
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception.IsRedisFailure())
         {
             RedisFailed("ping", exception);
         }
@@ -397,7 +397,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
             await DeadLetterAsync(entry, message, errorType, exception.SafeSummary);
             _telemetry.DeadLettered.Add(1, typeTag);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception.IsRedisFailure())
         {
             // Redis itself failed: nothing can be recorded; the message stays pending and is reclaimed.
             activity?.SetStatus(ActivityStatusCode.Error, "redis unavailable");
@@ -441,7 +441,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 LogLostOwnership(_logger, message.Type, message.JobId);
             }
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception.IsRedisFailure())
         {
             RedisFailed("fail", exception);
         }
@@ -480,7 +480,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
             await Db.ScriptEvaluateAsync(RedisScripts.DeadLetter,
                 [_options.StreamName, _options.DeadLetterKey, _options.AcceptedKey(message?.JobId ?? "")], [.. args]);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception.IsRedisFailure())
         {
             RedisFailed("dead-letter", exception);
         }
@@ -503,7 +503,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                         return;
                     }
                 }
-                catch (RedisException exception)
+                catch (Exception exception) when (exception.IsRedisFailure())
                 {
                     RedisFailed("renew", exception);
                 }
@@ -607,7 +607,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 {
                     await work();
                 }
-                catch (RedisException exception)
+                catch (Exception exception) when (exception.IsRedisFailure())
                 {
                     if (!await HealIfGroupLostAsync(exception))
                     {

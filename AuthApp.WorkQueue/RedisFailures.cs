@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace AuthApp.Domain;
+namespace AuthApp.WorkQueue;
 
 /// <summary>
 /// How Redis being away shows up. StackExchange.Redis reports a dead connection as a <see cref="RedisException"/>
