@@ -2,3 +2,4 @@ using AuthApp.Scheduler.Tests.Infrastructure;
 
 [assembly: AssemblyFixture(typeof(RedisServerFixture))]
 [assembly: AssemblyFixture(typeof(DatabaseEmulatorFixture))]
+[assembly: AssemblyFixture(typeof(AuthEmulatorFixture))]

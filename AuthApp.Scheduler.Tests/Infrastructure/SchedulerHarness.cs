@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuthApp.Domain.Jobs;
@@ -27,15 +28,21 @@ public sealed class SchedulerHarness : IAsyncDisposable
 {
     public const string JobStream = "test:jobs";
 
-    private static int _nextRedisDatabase;
+    // Redis has 16 databases: each live harness holds one of its own and gives it back when disposed, so that a
+    // harness's FLUSHDB or rebuild marker never lands in a database another test is still using.
+    private static readonly SemaphoreSlim FreeRedisDatabases = new(16, 16);
+    private static readonly ConcurrentQueue<int> RedisDatabases = new(Enumerable.Range(0, 16));
 
     private readonly IHost _host;
     private readonly ConnectionMultiplexer _redis;
 
-    private SchedulerHarness(IHost host, ConnectionMultiplexer redis, FakeTimeProvider clock)
+    private readonly int _redisDatabase;
+
+    private SchedulerHarness(IHost host, ConnectionMultiplexer redis, int redisDatabase, FakeTimeProvider clock)
     {
         _host = host;
         _redis = redis;
+        _redisDatabase = redisDatabase;
         Clock = clock;
     }
 
@@ -52,9 +59,15 @@ public sealed class SchedulerHarness : IAsyncDisposable
     public FakeLogCollector Logs => _host.Services.GetRequiredService<FakeLogCollector>();
 
     public static async Task<SchedulerHarness> StartAsync(
-        RedisServerFixture redisFixture, DatabaseEmulatorFixture emulator, DateTimeOffset now, Action<SchedulerOptions>? scheduler = null, Action<FaultOptions>? faults = null)
+        RedisServerFixture redisFixture, DatabaseEmulatorFixture emulator, DateTimeOffset now, Action<SchedulerOptions>? scheduler = null, Action<FaultOptions>? faults = null,
+        string? authEmulatorHost = null)
     {
-        var databaseNumber = Interlocked.Increment(ref _nextRedisDatabase) % 16;
+        await FreeRedisDatabases.WaitAsync(TimeSpan.FromMinutes(1));
+        if (!RedisDatabases.TryDequeue(out var databaseNumber))
+        {
+            throw new InvalidOperationException("A free Redis database was signalled but none was queued.");
+        }
+
         var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisFixture.Port},defaultDatabase={databaseNumber},allowAdmin=true");
         await redis.GetDatabase().ExecuteAsync("FLUSHDB");
 
@@ -62,7 +75,8 @@ public sealed class SchedulerHarness : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Logging.ClearProviders();
         builder.Logging.AddFakeLogging();
-        builder.Configuration["Firebase:ProjectId"] = "demo-t" + Guid.NewGuid().ToString("N")[..12];
+        builder.Configuration["Firebase:ProjectId"] = authEmulatorHost is null ? "demo-t" + Guid.NewGuid().ToString("N")[..12] : AuthEmulatorFixture.ProjectId;
+        builder.Configuration["Firebase:AuthEmulatorHost"] = authEmulatorHost;
         builder.Configuration["Firebase:ApiKey"] = "test";
         builder.Configuration["Firebase:DatabaseEmulatorHost"] = emulator.Host;
         builder.Configuration["WorkQueue:StreamName"] = JobStream;
@@ -85,7 +99,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
         builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Heartbeat>(services, (TimeProvider)clock));
         var host = builder.Build();
         await host.StartAsync();
-        return new SchedulerHarness(host, redis, clock);
+        return new SchedulerHarness(host, redis, databaseNumber, clock);
     }
 
     public ScheduleRunner Runner => _host.Services.GetRequiredService<ScheduleRunner>();
@@ -205,6 +219,8 @@ public sealed class SchedulerHarness : IAsyncDisposable
         await _host.StopAsync();
         _host.Dispose();
         await _redis.DisposeAsync();
+        RedisDatabases.Enqueue(_redisDatabase);
+        FreeRedisDatabases.Release();
     }
 
     private static T Configure<T>(T options, Action<T>? configure)
