@@ -15,10 +15,12 @@ internal sealed partial class IndexRebuildTrigger(
     TimeProvider clock,
     ILogger<IndexRebuildTrigger> logger)
 {
-    private Task _running = Task.CompletedTask;
+    // True when the rebuild built the index (marker set). Fields other than _notBeforeTicks are the loop's own.
+    private Task<bool> _running = Task.FromResult(false);
+    private bool _runningResultSeen = true;
     // Set by the rebuild's task, read by the loop: ticks, so that the value is never torn.
     private long _notBeforeTicks;
-    private DateTimeOffset? _lastSeenBuilt;
+    private bool _everBuilt;
     private bool _incidentLogged;
 
     /// <summary>The rebuild in progress (completed when none is).</summary>
@@ -26,50 +28,66 @@ internal sealed partial class IndexRebuildTrigger(
 
     public void Observe(bool indexBuilt, CancellationToken stopping)
     {
-        var now = clock.GetUtcNow();
         if (indexBuilt)
         {
-            _lastSeenBuilt = now;
-            _incidentLogged = false;
+            IncidentOver();
             return;
         }
 
-        if (!_running.IsCompleted || now.UtcTicks < Interlocked.Read(ref _notBeforeTicks) || stopping.IsCancellationRequested)
+        if (!_running.IsCompleted || clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _notBeforeTicks) || stopping.IsCancellationRequested)
         {
+            return;
+        }
+
+        if (!_runningResultSeen && _running.Result)
+        {
+            // The rebuild that just ended built the index: this look may have been taken before it ended. The incident
+            // is over; a loss after it is seen by the next look (one cycle later), as a new incident.
+            IncidentOver();
             return;
         }
 
         if (!_incidentLogged)
         {
             _incidentLogged = true;
-            if (_lastSeenBuilt is null)
-            {
-                LogNotBuilt(logger);
-            }
-            else
+            if (_everBuilt)
             {
                 LogMarkerGone(logger, options.Value.RebuildInterval);
             }
+            else
+            {
+                LogNotBuilt(logger);
+            }
         }
 
+        _runningResultSeen = false;
         _running = RebuildAsync(stopping);
     }
 
-    private async Task RebuildAsync(CancellationToken stopping)
+    private void IncidentOver()
+    {
+        _everBuilt = true;
+        _incidentLogged = false;
+        _runningResultSeen = true;
+    }
+
+    private async Task<bool> RebuildAsync(CancellationToken stopping)
     {
         await Task.Yield();
         try
         {
             // Null when another replica holds the lock: its rebuild sets the marker.
-            await rebuilder.RebuildAsync(stopping);
+            return await rebuilder.RebuildAsync(stopping) is { Completed: true };
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+            return false;
         }
         catch (Exception exception)
         {
             Interlocked.Exchange(ref _notBeforeTicks, (clock.GetUtcNow() + options.Value.RebuildRetryDelay).UtcTicks);
             LogRebuildFailed(logger, exception.GetType().Name, options.Value.RebuildRetryDelay);
+            return false;
         }
     }
 
