@@ -120,6 +120,33 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
     }
 
     [Fact]
+    public async Task Rebuild_does_not_write_back_the_entries_of_an_account_deleted_after_its_page_was_read()
+    {
+        await using var harness = await StartAsync();
+        var kept = await harness.AddUserAsync("u1", "08:00");
+        var deleted = await harness.AddUserAsync("u2", "08:00");
+        var probe = new DatabaseProbe(harness.Database);
+        var pages = 0;
+        probe.AfterRead = async path =>
+        {
+            if (path == "users" && ++pages == 1)
+            {
+                // The account clean-up runs between the page's read and its indexing.
+                await harness.Index.RemoveUserAsync("u2");
+                await harness.Database.DeleteAsync("users/u2", Cancellation);
+            }
+        };
+
+        await harness.CreateRebuilder(probe).RebuildAsync(Cancellation);
+
+        Assert.Equal(1, pages);
+        Assert.NotNull(await harness.ScoreAsync(kept));
+        Assert.Null(await harness.ScoreAsync(deleted));
+        Assert.False(await harness.Redis.KeyExistsAsync(DueScheduleIndex.UserKey("u2")));
+        Assert.False(await harness.Redis.SetContainsAsync(DueScheduleIndex.UsersKey, "u2"));
+    }
+
+    [Fact]
     public async Task Rebuild_readmits_a_quarantined_schedule_that_became_readable()
     {
         await using var harness = await StartAsync();

@@ -27,6 +27,15 @@ public sealed class DueScheduleIndex(IConnectionMultiplexer redis)
     /// <summary>Set by a completed rebuild (with a time to live); its absence means the index must be rebuilt.</summary>
     public const string BuiltKey = "authapp:schedules:index:built";
 
+    /// <summary>
+    /// Set for a while when a user's schedules are removed with the account: a rebuild that read the user's record
+    /// before the deletion must not write the entries back after it.
+    /// </summary>
+    public const string RemovedUserKeyPrefix = "authapp:schedules:removed:";
+
+    /// <summary>Longer than a rebuild holds a page it read; the marker then goes by itself.</summary>
+    public static readonly TimeSpan RemovedUserMarkerLifetime = TimeSpan.FromMinutes(10);
+
     private IDatabase Database => redis.GetDatabase();
 
     public static string UserKey(string uid) => UserKeyPrefix + uid;
@@ -58,6 +67,7 @@ public sealed class DueScheduleIndex(IConnectionMultiplexer redis)
     /// <summary>Drops every schedule of a user (when the account is deleted). Idempotent.</summary>
     public async Task RemoveUserAsync(string uid)
     {
+        await Database.StringSetAsync(RemovedUserKeyPrefix + uid, 1, RemovedUserMarkerLifetime);
         await Database.ScriptEvaluateAsync(RemovePrefixScript, [DueKey, HeldKey, QuarantineKey, UserKey(uid)], [""]);
         await Database.SetRemoveAsync(UsersKey, uid);
     }

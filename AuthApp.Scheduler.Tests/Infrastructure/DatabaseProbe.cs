@@ -18,13 +18,22 @@ public sealed class DatabaseProbe(IFirebaseDatabase inner) : IFirebaseDatabase
     /// <summary>Before every read, with its path.</summary>
     public Func<string, Task>? BeforeRead { get; set; }
 
+    /// <summary>After a read's answer arrived and before the caller gets it, with its path.</summary>
+    public Func<string, Task>? AfterRead { get; set; }
+
     /// <summary>Before every multi-path update, with the full paths it writes.</summary>
     public Func<IReadOnlyList<string>, Task>? BeforeUpdate { get; set; }
 
     public async Task<JsonNode?> GetAsync(string path, DatabaseQuery? query = null, CancellationToken cancellationToken = default)
     {
         await ReadingAsync(path);
-        return await inner.GetAsync(path, query, cancellationToken);
+        var value = await inner.GetAsync(path, query, cancellationToken);
+        if (AfterRead is { } hook)
+        {
+            await hook(path);
+        }
+
+        return value;
     }
 
     public async Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default)

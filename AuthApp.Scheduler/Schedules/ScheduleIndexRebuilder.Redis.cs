@@ -27,7 +27,7 @@ public sealed partial class ScheduleIndexRebuilder
 
         var args = new List<RedisValue>(2 + (users.Count * 2) + (users.Sum(user => user.Entries.Count) * 2))
         {
-            DueScheduleIndex.UserKeyPrefix, (long)LockTtl.TotalMilliseconds,
+            DueScheduleIndex.UserKeyPrefix, (long)LockTtl.TotalMilliseconds, DueScheduleIndex.RemovedUserKeyPrefix,
         };
         foreach (var (uid, entries) in users)
         {
@@ -110,7 +110,9 @@ public sealed partial class ScheduleIndexRebuilder
     // KEYS: due, held, quarantine, seen.
 
     /// <summary>
-    /// ARGV: user key prefix, seen ttl (ms), then per user: uid, n, n (member, next) pairs. Members go in chunks
+    /// ARGV: user key prefix, seen ttl (ms), removed-user marker prefix, then per user: uid, n, n (member, next) pairs.
+    /// A user whose account was deleted since the page was read (<see cref="DueScheduleIndex.RemovedUserKeyPrefix"/>)
+    /// gets nothing indexed. Members go in chunks
     /// (unpack has a limit); a user's set is compared with the page only when it holds more than the page shows,
     /// and the quarantine only when it holds anything.
     /// </summary>
@@ -118,11 +120,13 @@ public sealed partial class ScheduleIndexRebuilder
         local prefix = ARGV[1]
         local quarantine = redis.call('HLEN', KEYS[3]) > 0
         local added, readmitted, candidates, seen = 0, 0, {}, {}
-        local i = 3
+        local i = 4
         while i <= #ARGV do
-          local uid, n = ARGV[i], tonumber(ARGV[i + 1])
+          local uid, read = ARGV[i], tonumber(ARGV[i + 1])
           local user = prefix .. uid
           seen[#seen + 1] = uid
+          -- An account deleted since this page was read: index nothing of it.
+          local n = redis.call('EXISTS', ARGV[3] .. uid) == 1 and 0 or read
           for first = 0, n - 1, 500 do
             local scored, members = {}, {}
             for j = first, math.min(first + 499, n - 1) do
@@ -153,7 +157,7 @@ public sealed partial class ScheduleIndexRebuilder
             redis.call('SADD', KEYS[4], unpack(seen))
             seen = {}
           end
-          i = i + 2 + 2 * n
+          i = i + 2 + 2 * read
         end
         if #seen > 0 then redis.call('SADD', KEYS[4], unpack(seen)) end
         redis.call('PEXPIRE', KEYS[4], ARGV[2])
