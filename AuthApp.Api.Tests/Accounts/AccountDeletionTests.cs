@@ -103,11 +103,18 @@ public sealed class AccountDeletionTests(ApiDependencies dependencies) : IAsyncL
 
     private async Task AssertGoneAsync(string uid)
     {
+        var left = "";
         await Eventually.TrueAsync(async () =>
-                !await dependencies.ExistsAsync(uid)
-                && await Api.ReadDatabaseAsync($"users/{uid}") is null
-                && (await new DueScheduleIndex(_redis.Connection).ForUserAsync(uid)).Count == 0,
-            "the account, its data or its schedules outlived the deletion",
+            {
+                left = string.Join(", ", new[]
+                {
+                    await dependencies.ExistsAsync(uid) ? "the account" : null,
+                    await Api.ReadDatabaseAsync($"users/{uid}") is not null ? "its data" : null,
+                    (await new DueScheduleIndex(_redis.Connection).ForUserAsync(uid)).Count > 0 ? "its index entries" : null,
+                }.OfType<string>());
+                return left.Length == 0;
+            },
+            () => $"{left} outlived the deletion",
             within: TimeSpan.FromSeconds(60)); // the worker starts, polls its queue and backs off on failures
     }
 

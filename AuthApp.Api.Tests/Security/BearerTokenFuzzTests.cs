@@ -127,9 +127,12 @@ public sealed class BearerTokenFuzzTests(ApiDependencies dependencies) : IAsyncL
         }, iter: 100_000);
 
         Assert.True(count >= 100_000);
+        // What verifies tokens logs nothing above Debug. (Other background work of the same process, e.g. a readiness
+        // probe's Redis call timing out on a loaded machine, may log meanwhile: not this test's concern.)
         Assert.DoesNotContain(_api.Logs.AtLeast(LogLevel.Information), log => log.Category.Contains("Authentication", StringComparison.Ordinal)
-            || log.Category.StartsWith("AuthApp", StringComparison.Ordinal));
-        Assert.DoesNotContain(_api.Logs.All, log => log.Exception is not null);
+            || log.Category.StartsWith("AuthApp.Api.Security", StringComparison.Ordinal));
+        Assert.DoesNotContain(_api.Logs.All, log => log.Exception is not null && (log.Category.Contains("Authentication", StringComparison.Ordinal)
+            || log.Category.StartsWith("AuthApp.Api.Security", StringComparison.Ordinal)));
         Assert.Contains(_api.Logs.All, log => log.Level == LogLevel.Debug && log.Message.StartsWith("Bearer token refused", StringComparison.Ordinal));
     }
 
