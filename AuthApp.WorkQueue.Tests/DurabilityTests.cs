@@ -70,9 +70,10 @@ public sealed class DurabilityTests(RedisServerFixture redis)
         var logs = host.Services.GetRequiredService<FakeLogCollector>();
 
         link.Stall();
+        Assert.IsType<RedisTimeoutException>(await Record.ExceptionAsync(() => connection.GetDatabase().PingAsync()));
         await QueueHost.WaitUntilAsync(
-            () => logs.GetSnapshot().Any(log => log.Message.Contains(nameof(RedisTimeoutException), StringComparison.Ordinal)),
-            because: "the consumer's calls timed out");
+            () => logs.GetSnapshot().Any(log => log.Message.StartsWith("Work queue: Redis call", StringComparison.Ordinal)),
+            because: "the consumer noticed the outage: " + string.Join(" | ", logs.GetSnapshot().Select(log => log.Message)));
         link.Resume();
 
         using var producer = await QueueHost.StartAsync(redis, _stream, _recorder, consumer: false);
