@@ -23,6 +23,7 @@ internal static class Extensions
         builder.Services.AddSingleton<SignupService>();
         builder.Services.AddSingleton<AccountService>();
         builder.Services.AddSingleton<VenueService>();
+        builder.Services.AddSingleton<KnownDevices>();
         builder.Services.AddSingleton<ScheduleService>();
         builder.Services.AddSingleton<MonitoringService>();
         builder.Services.AddSingleton<VoiceService>();

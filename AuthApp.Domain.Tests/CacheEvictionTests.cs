@@ -53,7 +53,61 @@ public sealed class CacheEvictionTests : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(write)),
         });
 
-        Assert.Equal([UserCacheKeys.Access("alice"), .. UserCacheKeys.All("bob")], Remaining("alice", "bob"));
+        var remaining = Remaining("alice", "bob");
+        Assert.DoesNotContain(UserCacheKeys.Profile("alice"), remaining);
+        Assert.DoesNotContain(UserCacheKeys.Schedules("alice"), remaining);
+        Assert.Contains(UserCacheKeys.Access("alice"), remaining);
+        Assert.Equal(UserCacheKeys.All("bob"), remaining.Where(key => key.StartsWith("user:bob:", StringComparison.Ordinal)));
+    }
+
+    public static TheoryData<string, bool> DeviceNameWritesData => new()
+    {
+        // Setting a value where a device lives adds a name at most: the names stay (a missing one is looked up).
+        { "set users/alice/venues/Den/Lamp", false },
+        { "set users/alice/venues/Den/__created", false },
+        { "update users/alice/venues/Den {Lamp}", false },
+        { "update users/alice {venues/Den/Lamp}", false },
+        { "set users/alice/schedules/Den/Lamp", false },
+        // Removing a device, or replacing a venue or all of them, can take a name away.
+        { "set users/alice/venues/Den/Lamp null", true },
+        { "update users/alice/venues/Den {Lamp: null}", true },
+        { "delete users/alice/venues/Den/Lamp", true },
+        { "delete-if-match users/alice/venues/Den/Lamp", true },
+        { "transact users/alice/venues/Den/Lamp", true },
+        { "set users/alice/venues/Den", true },
+        { "update users/alice/venues {Den}", true },
+        { "set users/alice/venues", true },
+        { "set users/alice/venues/Den/Lamp/level", true },
+        { "set users/alice", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(DeviceNameWritesData))]
+    public async Task Device_names_are_evicted_only_by_writes_that_can_remove_a_name(string write, bool evicted)
+    {
+        Fill("alice");
+
+        await (write switch
+        {
+            "set users/alice/venues/Den/Lamp" => _database.SetAsync("users/alice/venues/Den/Lamp", "on", cancellationToken: Ct),
+            "set users/alice/venues/Den/__created" => _database.SetAsync("users/alice/venues/Den/__created", true, cancellationToken: Ct),
+            "update users/alice/venues/Den {Lamp}" => _database.UpdateAsync("users/alice/venues/Den", new Dictionary<string, JsonNode?> { ["Lamp"] = "on" }, cancellationToken: Ct),
+            "update users/alice {venues/Den/Lamp}" => _database.UpdateAsync("users/alice", new Dictionary<string, JsonNode?> { ["venues/Den/Lamp"] = "on" }, cancellationToken: Ct),
+            "set users/alice/schedules/Den/Lamp" => _database.SetAsync("users/alice/schedules/Den/Lamp", null, cancellationToken: Ct),
+            "set users/alice/venues/Den/Lamp null" => _database.SetAsync("users/alice/venues/Den/Lamp", null, cancellationToken: Ct),
+            "update users/alice/venues/Den {Lamp: null}" => _database.UpdateAsync("users/alice/venues/Den", new Dictionary<string, JsonNode?> { ["Lamp"] = null }, cancellationToken: Ct),
+            "delete users/alice/venues/Den/Lamp" => _database.DeleteAsync("users/alice/venues/Den/Lamp", cancellationToken: Ct),
+            "delete-if-match users/alice/venues/Den/Lamp" => _database.DeleteIfMatchAsync("users/alice/venues/Den/Lamp", "etag", cancellationToken: Ct),
+            "transact users/alice/venues/Den/Lamp" => (Task)_database.TransactAsync("users/alice/venues/Den/Lamp", current => current, cancellationToken: Ct),
+            "set users/alice/venues/Den" => _database.SetAsync("users/alice/venues/Den", new JsonObject { ["Lamp"] = "on" }, cancellationToken: Ct),
+            "update users/alice/venues {Den}" => _database.UpdateAsync("users/alice/venues", new Dictionary<string, JsonNode?> { ["Den"] = new JsonObject { ["Lamp"] = "on" } }, cancellationToken: Ct),
+            "set users/alice/venues" => _database.SetAsync("users/alice/venues", new JsonObject(), cancellationToken: Ct),
+            "set users/alice/venues/Den/Lamp/level" => _database.SetAsync("users/alice/venues/Den/Lamp/level", 3, cancellationToken: Ct),
+            "set users/alice" => _database.SetAsync("users/alice", new JsonObject(), cancellationToken: Ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(write)),
+        });
+
+        Assert.Equal(!evicted, Remaining("alice").Contains(UserCacheKeys.DeviceNames("alice")));
     }
 
     [Theory]
@@ -75,7 +129,7 @@ public sealed class CacheEvictionTests : IDisposable
 
         await _database.UpdateAsync("users", new Dictionary<string, JsonNode?> { ["alice/name"] = "A", ["bob"] = null }, cancellationToken: Ct);
 
-        Assert.Equal([UserCacheKeys.Access("alice"), .. UserCacheKeys.All("carol")], Remaining("alice", "bob", "carol"));
+        Assert.Equal([UserCacheKeys.Access("alice"), UserCacheKeys.DeviceNames("alice"), .. UserCacheKeys.All("carol")], Remaining("alice", "bob", "carol"));
     }
 
     [Theory]
@@ -97,7 +151,7 @@ public sealed class CacheEvictionTests : IDisposable
 
         await _database.SetAsync("licenseKeys/K/usedBy", "alice", cancellationToken: Ct);
 
-        Assert.Equal(3, Remaining("alice").Count);
+        Assert.Equal(UserCacheKeys.All("alice"), Remaining("alice"));
     }
 
     [Fact]
@@ -108,7 +162,7 @@ public sealed class CacheEvictionTests : IDisposable
 
         await Assert.ThrowsAsync<DatabaseException>(() => failing.SetAsync("users/alice/name", "A", cancellationToken: Ct));
 
-        Assert.Equal([UserCacheKeys.Access("alice")], Remaining("alice"));
+        Assert.Equal([UserCacheKeys.Access("alice"), UserCacheKeys.DeviceNames("alice")], Remaining("alice"));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using AuthApp.Firebase.Database;
 namespace AuthApp.Api.Venues;
 
 /// <summary>Venues (rooms) and their devices, under <c>users/{uid}/venues</c>.</summary>
-public sealed class VenueService(IFirebaseDatabase database, UserRecords records, ScheduleService schedules)
+public sealed class VenueService(IFirebaseDatabase database, UserRecords records, ScheduleService schedules, KnownDevices knownDevices)
 {
     public async Task AddVenueAsync(string uid, string venue, CancellationToken cancellationToken)
     {
@@ -37,7 +37,13 @@ public sealed class VenueService(IFirebaseDatabase database, UserRecords records
 
     public async Task SetDeviceStateAsync(string uid, string venue, string device, string value, CancellationToken cancellationToken)
     {
-        await RequireDeviceAsync(uid, venue, device, cancellationToken);
+        // The common case costs one round trip: the device is in the cached names. Otherwise the database decides.
+        if (!await knownDevices.ContainsAsync(uid, venue, device, cancellationToken))
+        {
+            await RequireDeviceAsync(uid, venue, device, cancellationToken);
+            await knownDevices.ForgetAsync(uid);
+        }
+
         await database.SetAsync(UserPaths.Device(uid, venue, device), JsonValue.Create(value), cancellationToken);
     }
 

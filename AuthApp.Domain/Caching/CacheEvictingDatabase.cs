@@ -20,25 +20,25 @@ internal sealed class CacheEvictingDatabase(IFirebaseDatabase inner, UserCache c
         inner.GetWithETagAsync(path, cancellationToken);
 
     public Task SetAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) =>
-        WriteAsync([path], () => inner.SetAsync(path, value, cancellationToken));
+        WriteAsync([new(path, value is null)], () => inner.SetAsync(path, value, cancellationToken));
 
     public Task<ConditionalWriteResult> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken cancellationToken = default) =>
-        WriteAsync([path], () => inner.SetIfMatchAsync(path, value, etag, cancellationToken));
+        WriteAsync([new(path, value is null)], () => inner.SetIfMatchAsync(path, value, etag, cancellationToken));
 
     public Task UpdateAsync(string path, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken cancellationToken = default) =>
-        WriteAsync(updates.Keys.Select(key => Combine(path, key)), () => inner.UpdateAsync(path, updates, cancellationToken));
+        WriteAsync(updates.Select(update => new DatabaseWrite(Combine(path, update.Key), update.Value is null)), () => inner.UpdateAsync(path, updates, cancellationToken));
 
     public Task<string> PushAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) =>
-        WriteAsync([path], () => inner.PushAsync(path, value, cancellationToken));
+        WriteAsync([new(path, Removes: false)], () => inner.PushAsync(path, value, cancellationToken));
 
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default) =>
-        WriteAsync([path], () => inner.DeleteAsync(path, cancellationToken));
+        WriteAsync([new(path, Removes: true)], () => inner.DeleteAsync(path, cancellationToken));
 
     public Task<ConditionalWriteResult> DeleteIfMatchAsync(string path, string etag, CancellationToken cancellationToken = default) =>
-        WriteAsync([path], () => inner.DeleteIfMatchAsync(path, etag, cancellationToken));
+        WriteAsync([new(path, Removes: true)], () => inner.DeleteIfMatchAsync(path, etag, cancellationToken));
 
     public Task<JsonNode?> TransactAsync(string path, Func<JsonNode?, JsonNode?> update, int maxAttempts = 25, CancellationToken cancellationToken = default) =>
-        WriteAsync([path], () => inner.TransactAsync(path, update, maxAttempts, cancellationToken));
+        WriteAsync([new(path, Removes: true)], () => inner.TransactAsync(path, update, maxAttempts, cancellationToken));
 
     /// <summary><paramref name="path"/> joined with a multi-path update's key (itself possibly several segments).</summary>
     internal static string Combine(string path, string key)
@@ -48,7 +48,7 @@ internal sealed class CacheEvictingDatabase(IFirebaseDatabase inner, UserCache c
         return parent.Length == 0 ? child : child.Length == 0 ? parent : parent + "/" + child;
     }
 
-    private async Task WriteAsync(IEnumerable<string> paths, Func<Task> write)
+    private async Task WriteAsync(IEnumerable<DatabaseWrite> paths, Func<Task> write)
     {
         try
         {
@@ -60,7 +60,7 @@ internal sealed class CacheEvictingDatabase(IFirebaseDatabase inner, UserCache c
         }
     }
 
-    private async Task<T> WriteAsync<T>(IEnumerable<string> paths, Func<Task<T>> write)
+    private async Task<T> WriteAsync<T>(IEnumerable<DatabaseWrite> paths, Func<Task<T>> write)
     {
         try
         {

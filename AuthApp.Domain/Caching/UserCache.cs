@@ -23,11 +23,11 @@ public sealed class UserCache(IFusionCache cache)
         }
     }
 
-    /// <summary>Forgets what writes at <paramref name="paths"/> made stale, on every replica.</summary>
-    public async Task EvictWrittenAsync(IEnumerable<string> paths)
+    /// <summary>Forgets what <paramref name="writes"/> made stale, on every replica.</summary>
+    public async Task EvictWrittenAsync(IEnumerable<DatabaseWrite> writes)
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var path in paths)
+        foreach (var (path, removes) in writes)
         {
             var normalized = path.Trim('/');
             if (normalized.Length == 0 || normalized == UserPaths.Users)
@@ -39,7 +39,7 @@ public sealed class UserCache(IFusionCache cache)
 
             if (UserPaths.OwnerOf(normalized) is { } uid)
             {
-                keys.UnionWith(UserCacheKeys.AffectedBy(uid, normalized));
+                keys.UnionWith(UserCacheKeys.AffectedBy(uid, normalized, removes));
             }
         }
 
@@ -50,3 +50,9 @@ public sealed class UserCache(IFusionCache cache)
         }
     }
 }
+
+/// <summary>
+/// One path a write changed, and whether it may have removed data there (a null value, a delete, or a write whose
+/// outcome the caller cannot see, such as a transaction).
+/// </summary>
+public readonly record struct DatabaseWrite(string Path, bool Removes);
