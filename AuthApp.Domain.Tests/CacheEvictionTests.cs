@@ -28,14 +28,23 @@ public sealed class CacheEvictionTests : IDisposable
     private IReadOnlyList<string> Remaining(params string[] uids) =>
         [.. uids.SelectMany(UserCacheKeys.All).Where(key => _cache.TryGet<string>(key).HasValue)];
 
-    public static TheoryData<string> WritesToAlicesData => new()
+    public static TheoryData<string, string[]> WritesToAlicesData => new()
     {
-        "set", "set-if-match", "update", "update-at-users", "update-at-root", "push", "delete", "delete-if-match", "transact",
+        // Each write, and the kinds of alice's entries it evicts (bob's are never touched).
+        { "set", ["profile"] },
+        { "set-if-match", ["profile"] },
+        { "update", ["profile"] },
+        { "update-at-users", ["profile", "devices"] },
+        { "update-at-root", ["schedules"] },
+        { "push", [] },
+        { "delete", [] },
+        { "delete-if-match", ["profile", "devices"] },
+        { "transact", [] },
     };
 
     [Theory]
     [MemberData(nameof(WritesToAlicesData))]
-    public async Task A_write_in_a_users_record_evicts_that_users_reads_and_no_one_elses(string write)
+    public async Task A_write_in_a_users_record_evicts_what_it_changed_of_that_user_and_nothing_of_anyone_else(string write, string[] evicted)
     {
         Fill("alice", "bob");
 
@@ -53,11 +62,24 @@ public sealed class CacheEvictionTests : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(write)),
         });
 
-        var remaining = Remaining("alice", "bob");
-        Assert.DoesNotContain(UserCacheKeys.Profile("alice"), remaining);
-        Assert.DoesNotContain(UserCacheKeys.Schedules("alice"), remaining);
-        Assert.Contains(UserCacheKeys.Access("alice"), remaining);
-        Assert.Equal(UserCacheKeys.All("bob"), remaining.Where(key => key.StartsWith("user:bob:", StringComparison.Ordinal)));
+        Assert.Equal(
+            [.. UserCacheKeys.All("alice").Where(key => !evicted.Any(kind => key.EndsWith(":" + kind, StringComparison.Ordinal))), .. UserCacheKeys.All("bob")],
+            Remaining("alice", "bob"));
+    }
+
+    [Theory]
+    [InlineData("users/alice/timeZone", new[] { "profile" })]
+    [InlineData("users/alice/email", new[] { "profile" })]
+    [InlineData("users/alice/schedules/Den/Lamp/lastNotified", new[] { "schedules" })]
+    [InlineData("users/alice/fcmToken", new string[0])]
+    [InlineData("users/alice/secure/gemini_key", new string[0])]
+    public async Task Each_entry_is_evicted_by_writes_to_the_fields_it_is_made_of(string path, string[] evicted)
+    {
+        Fill("alice");
+
+        await _database.SetAsync(path, "x", cancellationToken: Ct);
+
+        Assert.Equal(UserCacheKeys.All("alice").Where(key => !evicted.Any(kind => key.EndsWith(":" + kind, StringComparison.Ordinal))), Remaining("alice"));
     }
 
     public static TheoryData<string, bool> DeviceNameWritesData => new()
@@ -110,14 +132,22 @@ public sealed class CacheEvictionTests : IDisposable
         Assert.Equal(!evicted, Remaining("alice").Contains(UserCacheKeys.DeviceNames("alice")));
     }
 
-    [Theory]
-    [InlineData("users/alice")]
-    [InlineData("users/alice/verifiedAccess")]
-    public async Task A_write_covering_verified_access_evicts_the_access_record_too(string path)
+    [Fact]
+    public async Task A_write_of_verified_access_evicts_the_access_record_and_the_profile()
     {
         Fill("alice");
 
-        await _database.SetAsync(path, true, cancellationToken: Ct);
+        await _database.SetAsync("users/alice/verifiedAccess", true, cancellationToken: Ct);
+
+        Assert.Equal([UserCacheKeys.Schedules("alice"), UserCacheKeys.DeviceNames("alice")], Remaining("alice"));
+    }
+
+    [Fact]
+    public async Task A_write_of_the_whole_record_evicts_everything_of_the_user()
+    {
+        Fill("alice");
+
+        await _database.SetAsync("users/alice", new JsonObject { ["name"] = "A" }, cancellationToken: Ct);
 
         Assert.Empty(Remaining("alice"));
     }
@@ -129,7 +159,7 @@ public sealed class CacheEvictionTests : IDisposable
 
         await _database.UpdateAsync("users", new Dictionary<string, JsonNode?> { ["alice/name"] = "A", ["bob"] = null }, cancellationToken: Ct);
 
-        Assert.Equal([UserCacheKeys.Access("alice"), UserCacheKeys.DeviceNames("alice"), .. UserCacheKeys.All("carol")], Remaining("alice", "bob", "carol"));
+        Assert.Equal([UserCacheKeys.Access("alice"), UserCacheKeys.Schedules("alice"), UserCacheKeys.DeviceNames("alice"), .. UserCacheKeys.All("carol")], Remaining("alice", "bob", "carol"));
     }
 
     [Theory]
@@ -162,7 +192,7 @@ public sealed class CacheEvictionTests : IDisposable
 
         await Assert.ThrowsAsync<DatabaseException>(() => failing.SetAsync("users/alice/name", "A", cancellationToken: Ct));
 
-        Assert.Equal([UserCacheKeys.Access("alice"), UserCacheKeys.DeviceNames("alice")], Remaining("alice"));
+        Assert.Equal([UserCacheKeys.Access("alice"), UserCacheKeys.Schedules("alice"), UserCacheKeys.DeviceNames("alice")], Remaining("alice"));
     }
 
     [Fact]

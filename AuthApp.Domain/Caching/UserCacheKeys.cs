@@ -24,33 +24,52 @@ public static class UserCacheKeys
     public static IReadOnlyList<string> All(string uid) => [Access(uid), Profile(uid), Schedules(uid), DeviceNames(uid)];
 
     /// <summary>
-    /// The entries a write at <paramref name="path"/> (inside <c>users/{uid}</c>) makes stale: the cached reads for
-    /// any write in the record; the access record only when the write covers <c>verifiedAccess</c> (so that a
-    /// device write does not cost the next request an account lookup); the device names unless the write only sets
-    /// one device's value. A write that sets a value can add a name but never take one away, and a name missing
-    /// from the entry is looked up in the database: only removals (<paramref name="removes"/>) and writes that
-    /// replace a venue or more can make the entry wrong.
+    /// The entries a write at <paramref name="path"/> (inside <c>users/{uid}</c>) makes stale, judged by the child of
+    /// the record it is under: the profile for its fields (<see cref="UserRecords.ProfileFields"/>), the schedules for
+    /// <c>schedules</c>, the access record for <c>verifiedAccess</c> (so that a device write does not cost the next
+    /// request an account lookup), the device names for <c>venues</c> unless the write only sets one device's value.
+    /// A write that sets a value can add a name but never take one away, and a name missing from the entry is looked
+    /// up in the database: only removals (<paramref name="removes"/>) and writes that replace a venue or more can make
+    /// the names wrong. A write of the whole record affects everything.
     /// </summary>
     public static IReadOnlyList<string> AffectedBy(string uid, string path, bool removes)
     {
         var record = UserPaths.User(uid);
         var rest = path.Trim('/').Length > record.Length ? path.Trim('/')[(record.Length + 1)..] : "";
-        if (rest.Length == 0 || rest == UserFields.VerifiedAccess || rest.StartsWith(UserFields.VerifiedAccess + "/", StringComparison.Ordinal))
+        if (rest.Length == 0)
         {
             return All(uid);
         }
 
-        return ChangesDeviceNames(rest, removes) ? [Profile(uid), Schedules(uid), DeviceNames(uid)] : [Profile(uid), Schedules(uid)];
-    }
-
-    /// <summary>True unless <paramref name="rest"/> is outside <c>venues</c> or a value set at <c>venues/{venue}/{child}</c>.</summary>
-    private static bool ChangesDeviceNames(string rest, bool removes)
-    {
-        if (rest != UserFields.Venues && !rest.StartsWith(UserFields.Venues + "/", StringComparison.Ordinal))
+        var slash = rest.IndexOf('/');
+        var field = slash < 0 ? rest : rest[..slash];
+        var keys = new List<string>(2);
+        if (field == UserFields.VerifiedAccess)
         {
-            return false;
+            keys.Add(Access(uid));
         }
 
+        if (UserRecords.ProfileFields.Contains(field))
+        {
+            keys.Add(Profile(uid));
+        }
+
+        if (field == UserFields.Schedules)
+        {
+            keys.Add(Schedules(uid));
+        }
+
+        if (field == UserFields.Venues && ChangesDeviceNames(rest, removes))
+        {
+            keys.Add(DeviceNames(uid));
+        }
+
+        return keys;
+    }
+
+    /// <summary>False only for a value set at <c>venues/{venue}/{child}</c>.</summary>
+    private static bool ChangesDeviceNames(string rest, bool removes)
+    {
         var depth = rest.Count(character => character == '/');
         return removes || depth != 2;
     }

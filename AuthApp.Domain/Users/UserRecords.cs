@@ -11,6 +11,13 @@ namespace AuthApp.Domain.Users;
 /// </summary>
 public sealed class UserRecords(IFirebaseDatabase database)
 {
+    /// <summary>The children of <c>users/{uid}</c> the profile is made of: a write anywhere else leaves it as it is.</summary>
+    public static IReadOnlySet<string> ProfileFields { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        UserFields.Email, UserFields.Name, UserFields.VerifiedAccess, UserFields.TimeZone, UserFields.Venues,
+    };
+
+    /// <summary>The profile: exactly the <see cref="ProfileFields"/>.</summary>
     public async Task<UserProfile> ReadProfileAsync(string uid, CancellationToken cancellationToken)
     {
         var email = database.GetAsync(UserPaths.Field(uid, UserFields.Email), cancellationToken: cancellationToken);
