@@ -13,27 +13,9 @@ namespace AuthApp.Api.Tests.Caching;
 /// The two-level per-user cache: a hit costs no network round trip; every write, whoever makes it, evicts the user's
 /// entries on every replica within a second; the key is the user, never the Host or the URL.
 /// </summary>
-public sealed class UserCacheTests(ApiDependencies dependencies) : IAsyncLifetime
+public sealed class UserCacheTests(ApiDependencies dependencies) : TwoReplicaTests(dependencies)
 {
     private static readonly TimeSpan EvictionBound = TimeSpan.FromSeconds(1);
-
-    private ApiFactory _first = null!;
-    private ApiFactory _second = null!;
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync()
-    {
-        _first = new ApiFactory(dependencies);
-        _second = _first.Replica();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _second.DisposeAsync();
-        await _first.DisposeAsync();
-    }
 
     private static async Task<JsonObject> ProfileAsync(HttpClient client)
     {
@@ -55,9 +37,9 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : IAsyncLifetim
         var redis = new RedisServerFixture();
         await redis.InitializeAsync();
         await using var _ = redis;
-        await using var database = await UpstreamProxy.StartAsync(dependencies.Database.Host);
-        await using var auth = await UpstreamProxy.StartAsync(dependencies.AuthHost);
-        await using var api = new ApiFactory(dependencies, settings: new Dictionary<string, string?>
+        await using var database = await UpstreamProxy.StartAsync(Dependencies.Database.Host);
+        await using var auth = await UpstreamProxy.StartAsync(Dependencies.AuthHost);
+        await using var api = new ApiFactory(Dependencies, settings: new Dictionary<string, string?>
         {
             ["ConnectionStrings:cache"] = $"127.0.0.1:{redis.Port}",
             ["Firebase:DatabaseEmulatorHost"] = database.Host,
@@ -97,11 +79,11 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task A_write_on_one_replica_is_seen_on_the_other_within_a_second()
+    public async Task A_write_on_one_replica_is_seen_on_the_other_within_aSecond()
     {
-        using var user = await _first.SignUpAsync();
+        using var user = await First.SignUpAsync();
         await user.AddDeviceAsync("Den", "Lamp");
-        using var onSecond = _second.CreateClient(user.IdToken);
+        using var onSecond = Second.CreateClient(user.IdToken);
         Assert.Equal("off", (string?)(await ProfileAsync(onSecond))["venues"]!["Den"]!["Lamp"]);
 
         (await user.Client.PostAsJsonAsync("/auth/device_state", new { venue = "Den", device = "Lamp", value = "on" }, Cancellation)).EnsureSuccessStatusCode();
@@ -110,11 +92,11 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task A_write_by_the_worker_evicts_the_profile_on_every_replica_within_a_second()
+    public async Task A_write_by_the_worker_evicts_the_profile_on_every_replica_within_aSecond()
     {
-        using var user = await _first.SignUpAsync();
+        using var user = await First.SignUpAsync();
         await user.AddDeviceAsync("Porch", "Light");
-        using var onSecond = _second.CreateClient(user.IdToken);
+        using var onSecond = Second.CreateClient(user.IdToken);
         await ProfileAsync(user.Client);
         await ProfileAsync(onSecond);
 
@@ -134,11 +116,11 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : IAsyncLifetim
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:cache"] = _first.Settings["ConnectionStrings:cache"],
+            ["ConnectionStrings:cache"] = First.Settings["ConnectionStrings:cache"],
             ["Firebase:ProjectId"] = AuthEmulatorFixture.ProjectId,
-            ["Firebase:AuthEmulatorHost"] = dependencies.AuthHost,
-            ["Firebase:DatabaseEmulatorHost"] = dependencies.Database.Host,
-            ["Firebase:DatabaseUrl"] = $"https://{_first.Namespace}.firebaseio.com",
+            ["Firebase:AuthEmulatorHost"] = Dependencies.AuthHost,
+            ["Firebase:DatabaseEmulatorHost"] = Dependencies.Database.Host,
+            ["Firebase:DatabaseUrl"] = $"https://{First.Namespace}.firebaseio.com",
         });
         builder.AddRedisClient("cache");
         builder.AddFirebase();
@@ -149,11 +131,11 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : IAsyncLifetim
     [Fact]
     public async Task A_write_straight_to_the_database_is_not_seen_until_the_user_writes_through_the_service()
     {
-        using var user = await _first.SignUpAsync();
+        using var user = await First.SignUpAsync();
         await user.AddDeviceAsync("Den", "Lamp");
         var first = await ProfileAsync(user.Client);
 
-        await _first.WriteDatabaseAsync($"users/{user.Uid}/name", JsonValue.Create("Renamed Directly"));
+        await First.WriteDatabaseAsync($"users/{user.Uid}/name", JsonValue.Create("Renamed Directly"));
         Assert.Equal((string?)first["name"], (string?)(await ProfileAsync(user.Client))["name"]);
 
         (await user.Client.PostAsJsonAsync("/auth/device_state", new { venue = "Den", device = "Lamp", value = "on" }, Cancellation)).EnsureSuccessStatusCode();
@@ -163,8 +145,8 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : IAsyncLifetim
     [Fact]
     public async Task The_cache_is_keyed_by_the_user_not_by_the_host_or_the_url()
     {
-        using var alice = await _first.SignUpAsync("Alice");
-        using var bob = await _first.SignUpAsync("Bob");
+        using var alice = await First.SignUpAsync("Alice");
+        using var bob = await First.SignUpAsync("Bob");
         await alice.AddDeviceAsync("AliceRoom", "Lamp");
 
         using var aliceRequest = new HttpRequestMessage(HttpMethod.Get, "/auth/profile?x=1");
@@ -182,9 +164,9 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : IAsyncLifetim
     [Fact]
     public async Task Schedules_read_after_a_schedule_write_show_it_on_both_replicas()
     {
-        using var user = await _first.SignUpAsync();
+        using var user = await First.SignUpAsync();
         await user.AddDeviceAsync("Porch", "Light");
-        using var onSecond = _second.CreateClient(user.IdToken);
+        using var onSecond = Second.CreateClient(user.IdToken);
         Assert.Equal("{}", (await onSecond.GetFromJsonAsync<JsonObject>("/auth/get_schedules", Cancellation))!["schedules"]!.ToJsonString());
 
         (await user.Client.PostAsJsonAsync("/auth/set_schedule", new { venue = "Porch", device = "Light", time = "06:45 PM", action = "on" }, Cancellation))

@@ -9,33 +9,15 @@ namespace AuthApp.Api.Tests.Security;
 /// Logout, deletion, disabling and a password change stop every earlier ID token on every replica within 2 s; account
 /// deletion needs a recent sign-in. Two API instances over one Redis and one database play the two replicas.
 /// </summary>
-public sealed class RevocationTests(ApiDependencies dependencies) : IAsyncLifetime
+public sealed class RevocationTests(ApiDependencies dependencies) : TwoReplicaTests(dependencies)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
-
-    private ApiFactory _first = null!;
-    private ApiFactory _second = null!;
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync()
-    {
-        _first = new ApiFactory(dependencies);
-        _second = _first.Replica();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _second.DisposeAsync();
-        await _first.DisposeAsync();
-    }
 
     /// <summary>A user whose token both replicas have already accepted (their caches are warm), a second later.</summary>
     private async Task<(ApiUser User, HttpClient OnSecond)> SignedInOnBothAsync()
     {
-        var user = await _first.SignUpAsync();
-        var onSecond = _second.CreateClient(user.IdToken);
+        var user = await First.SignUpAsync();
+        var onSecond = Second.CreateClient(user.IdToken);
         (await user.Client.GetAsync("/auth/profile", Cancellation)).EnsureSuccessStatusCode();
         (await onSecond.GetAsync("/auth/profile", Cancellation)).EnsureSuccessStatusCode();
         await ApiUsers.WaitUntilSecondAfterAsync(DateTimeOffset.UtcNow);
@@ -67,8 +49,8 @@ public sealed class RevocationTests(ApiDependencies dependencies) : IAsyncLifeti
         await AssertRefusedWithinAsync(user.Client, "/auth/profile", TimeSpan.Zero);
         await AssertRefusedWithinAsync(onSecond, "/auth/get_schedules", TimeSpan.FromSeconds(1));
         // A new sign-in after the logout is accepted.
-        var (fresh, _) = await _first.SignInAsync(user.Email, user.Password);
-        using var again = _second.CreateClient(fresh);
+        var (fresh, _) = await First.SignInAsync(user.Email, user.Password);
+        using var again = Second.CreateClient(fresh);
         Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/auth/profile", Cancellation)).StatusCode);
     }
 
@@ -81,23 +63,23 @@ public sealed class RevocationTests(ApiDependencies dependencies) : IAsyncLifeti
         (await user.Client.PostAsync("/auth/logout", null, Cancellation)).EnsureSuccessStatusCode();
 
         // The Auth emulator never revokes refresh tokens; the refreshed token keeps the revoked sign-in's auth_time.
-        using var refresh = await _first.CreateClient().PostAsJsonAsync("/auth/refresh", new { refreshToken = user.RefreshToken }, Cancellation);
+        using var refresh = await First.CreateClient().PostAsJsonAsync("/auth/refresh", new { refreshToken = user.RefreshToken }, Cancellation);
         if (refresh.StatusCode == HttpStatusCode.OK)
         {
             var idToken = (string)(await refresh.Content.ReadFromJsonAsync<JsonObject>(Cancellation))!["idToken"]!;
-            using var refreshed = _second.CreateClient(idToken);
+            using var refreshed = Second.CreateClient(idToken);
             await AssertRefusedWithinAsync(refreshed, "/auth/profile", TimeSpan.Zero);
         }
     }
 
     [Fact]
-    public async Task Disabling_the_account_in_the_console_stops_its_tokens_on_both_replicas_within_two_seconds()
+    public async Task Disabling_the_account_in_the_console_stops_its_tokens_on_both_replicas_within_twoSeconds()
     {
         var (user, onSecond) = await SignedInOnBothAsync();
         using var _ = user;
         using var __ = onSecond;
 
-        await dependencies.CallAuthEmulatorAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
+        await Dependencies.CallAuthEmulatorAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
             new JsonObject { ["localId"] = user.Uid, ["disableUser"] = true });
 
         await AssertRefusedWithinAsync(user.Client, "/auth/profile", Bound);
@@ -105,14 +87,14 @@ public sealed class RevocationTests(ApiDependencies dependencies) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task Revoking_outside_the_api_as_a_password_change_does_stops_earlier_tokens_within_two_seconds()
+    public async Task Revoking_outside_the_api_as_a_password_change_does_stops_earlier_tokens_within_twoSeconds()
     {
         var (user, onSecond) = await SignedInOnBothAsync();
         using var _ = user;
         using var __ = onSecond;
 
         // What Firebase records when the password changes: tokens are valid only after now.
-        await dependencies.CallAuthEmulatorAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
+        await Dependencies.CallAuthEmulatorAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
             new JsonObject { ["localId"] = user.Uid, ["password"] = "a-new-password-9", ["validSince"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         await AssertRefusedWithinAsync(user.Client, "/auth/profile", Bound);
@@ -133,24 +115,24 @@ public sealed class RevocationTests(ApiDependencies dependencies) : IAsyncLifeti
         await AssertRefusedWithinAsync(onSecond, "/auth/profile", TimeSpan.FromSeconds(1));
         using var write = await onSecond.PostAsJsonAsync("/auth/add_venue", new { venue = "Attic" }, Cancellation);
         Assert.Equal(HttpStatusCode.Unauthorized, write.StatusCode);
-        Assert.Null(await _first.ReadDatabaseAsync($"users/{user.Uid}/venues/Attic"));
+        Assert.Null(await First.ReadDatabaseAsync($"users/{user.Uid}/venues/Attic"));
     }
 
     [Fact]
     public async Task Deleting_the_account_needs_a_sign_in_at_most_five_minutes_old()
     {
-        using var user = await _first.SignUpAsync();
+        using var user = await First.SignUpAsync();
         // An older session: tokens valid since an hour ago, this one signed in ten minutes ago (a refreshed token keeps auth_time).
-        await dependencies.CallAuthEmulatorAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
+        await Dependencies.CallAuthEmulatorAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
             new JsonObject { ["localId"] = user.Uid, ["validSince"] = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var claims = IdTokens.DecodePayload(user.IdToken).With("auth_time", DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeSeconds());
-        using var stale = _first.CreateClient(IdTokens.Unsigned(claims));
+        using var stale = First.CreateClient(IdTokens.Unsigned(claims));
 
         using var profile = await stale.GetAsync("/auth/profile", Cancellation);
         using var delete = await stale.DeleteAsync("/auth/account", Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, profile.StatusCode);
         await AssertProblemAsync(delete, HttpStatusCode.Unauthorized, "reauthentication_required");
-        Assert.NotNull(await _first.ReadDatabaseAsync($"users/{user.Uid}/email"));
+        Assert.NotNull(await First.ReadDatabaseAsync($"users/{user.Uid}/email"));
     }
 }
