@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AuthApp.Domain.Caching;
+using AuthApp.Domain.Users;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuthApp.Api.Tests.Venues;
@@ -109,6 +110,19 @@ public sealed class DeviceStateTests(ApiDependencies dependencies) : IAsyncLifet
         Assert.Equal(HttpStatusCode.OK, await SetStateAsync(user.Client, "Hall", "Light", "on"));
         Assert.Equal("3", (string?)await _api.ReadDatabaseAsync($"users/{user.Uid}/venues/Den/Fan"));
         Assert.Equal("on", (string?)await _api.ReadDatabaseAsync($"users/{user.Uid}/venues/Hall/Light"));
+    }
+
+    [Fact]
+    public async Task Venues_written_past_the_size_ceiling_straight_to_the_database_still_let_a_device_be_set()
+    {
+        using var user = await _api.SignUpAsync();
+        await user.AddDeviceAsync("Den", "Lamp");
+        // A client writes more than the ceiling into another venue: the cached names cannot be filled.
+        await _api.WriteDatabaseAsync($"users/{user.Uid}/venues/Junk", JsonValue.Create(new string('x', UserDataLimits.MaxSubtreeBytes + 1024)));
+
+        Assert.Equal(HttpStatusCode.OK, await SetStateAsync(user.Client, "Den", "Lamp", "on"));
+        Assert.Equal(HttpStatusCode.NotFound, await SetStateAsync(user.Client, "Den", "Missing", "on"));
+        Assert.Equal("on", (string?)await _api.ReadDatabaseAsync($"users/{user.Uid}/venues/Den/Lamp"));
     }
 
     [Theory]
