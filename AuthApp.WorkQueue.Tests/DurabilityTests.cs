@@ -68,6 +68,10 @@ public sealed class DurabilityTests(RedisServerFixture redis)
         await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{link.Port},asyncTimeout=250,syncTimeout=250");
         using var host = await QueueHost.StartAsync(redis, _stream, _recorder, connection: connection);
         var logs = host.Services.GetRequiredService<FakeLogCollector>();
+        using var producer = await QueueHost.StartAsync(redis, _stream, _recorder, consumer: false);
+        var queue = producer.Services.GetRequiredService<IWorkQueue>();
+        await queue.EnqueueAsync(new EchoJob("before-timeouts", "t"), Cancellation);
+        await QueueHost.WaitUntilAsync(() => _recorder.Count("before-timeouts|t") == 1, because: "the consumer was up and consuming");
 
         link.Stall();
         Assert.IsType<RedisTimeoutException>(await Record.ExceptionAsync(() => connection.GetDatabase().PingAsync()));
@@ -76,8 +80,7 @@ public sealed class DurabilityTests(RedisServerFixture redis)
             because: "the consumer noticed the outage: " + string.Join(" | ", logs.GetSnapshot().Select(log => log.Message)));
         link.Resume();
 
-        using var producer = await QueueHost.StartAsync(redis, _stream, _recorder, consumer: false);
-        await producer.Services.GetRequiredService<IWorkQueue>().EnqueueAsync(new EchoJob("after-timeouts", "t"), Cancellation);
+        await queue.EnqueueAsync(new EchoJob("after-timeouts", "t"), Cancellation);
 
         await QueueHost.WaitUntilAsync(() => _recorder.Count("after-timeouts|t") == 1, because: "the same consumer ran a job enqueued after the timeouts");
         Assert.DoesNotContain(logs.GetSnapshot(), log => log.Level >= LogLevel.Error);

@@ -70,8 +70,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
         try
         {
             await EnsureGroupAsync(stoppingToken);
-            var channel = await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(_options.NotifyChannel));
-            channel.OnMessage(_ => Wake());
+            var channel = await SubscribeAsync();
 
             var loops = new[]
             {
@@ -85,7 +84,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
             }
             finally
             {
-                await channel.UnsubscribeAsync();
+                await UnsubscribeAsync(channel);
                 await Task.WhenAll(loops);
             }
         }
@@ -123,6 +122,40 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
         _abort.Cancel();
         base.Dispose();
         _abort.Dispose();
+    }
+
+    /// <summary>
+    /// Enqueue notifications wake the read loop at once. They only shorten the wait: when Redis does not answer the
+    /// subscription, the loop still finds new work every poll interval.
+    /// </summary>
+    private async Task<ChannelMessageQueue?> SubscribeAsync()
+    {
+        try
+        {
+            var channel = await _redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(_options.NotifyChannel));
+            channel.OnMessage(_ => Wake());
+            return channel;
+        }
+        catch (Exception exception) when (exception.IsRedisFailure())
+        {
+            RedisFailed("subscribe", exception);
+            return null;
+        }
+    }
+
+    private async Task UnsubscribeAsync(ChannelMessageQueue? channel)
+    {
+        try
+        {
+            if (channel is not null)
+            {
+                await channel.UnsubscribeAsync();
+            }
+        }
+        catch (Exception exception) when (exception.IsRedisFailure())
+        {
+            RedisFailed("unsubscribe", exception);
+        }
     }
 
     private async Task EnsureGroupAsync(CancellationToken stoppingToken)
