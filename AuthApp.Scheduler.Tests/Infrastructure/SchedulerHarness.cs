@@ -62,12 +62,38 @@ public sealed class SchedulerHarness : IAsyncDisposable
         RedisServerFixture redisFixture, DatabaseEmulatorFixture emulator, DateTimeOffset now, Action<SchedulerOptions>? scheduler = null, Action<FaultOptions>? faults = null,
         string? authEmulatorHost = null)
     {
-        await FreeRedisDatabases.WaitAsync(TimeSpan.FromMinutes(1));
-        if (!RedisDatabases.TryDequeue(out var databaseNumber))
+        var databaseNumber = await TakeRedisDatabaseAsync();
+        try
         {
-            throw new InvalidOperationException("A free Redis database was signalled but none was queued.");
+            return await StartOnAsync(databaseNumber, redisFixture, emulator, now, scheduler, faults, authEmulatorHost);
+        }
+        catch
+        {
+            ReturnRedisDatabase(databaseNumber);
+            throw;
+        }
+    }
+
+    private static async Task<int> TakeRedisDatabaseAsync()
+    {
+        if (!await FreeRedisDatabases.WaitAsync(TimeSpan.FromMinutes(1)) || !RedisDatabases.TryDequeue(out var databaseNumber))
+        {
+            throw new InvalidOperationException("No Redis database came free within a minute: a harness was not disposed.");
         }
 
+        return databaseNumber;
+    }
+
+    private static void ReturnRedisDatabase(int databaseNumber)
+    {
+        RedisDatabases.Enqueue(databaseNumber);
+        FreeRedisDatabases.Release();
+    }
+
+    private static async Task<SchedulerHarness> StartOnAsync(
+        int databaseNumber, RedisServerFixture redisFixture, DatabaseEmulatorFixture emulator, DateTimeOffset now,
+        Action<SchedulerOptions>? scheduler, Action<FaultOptions>? faults, string? authEmulatorHost)
+    {
         var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisFixture.Port},defaultDatabase={databaseNumber},allowAdmin=true");
         await redis.GetDatabase().ExecuteAsync("FLUSHDB");
 
@@ -219,8 +245,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
         await _host.StopAsync();
         _host.Dispose();
         await _redis.DisposeAsync();
-        RedisDatabases.Enqueue(_redisDatabase);
-        FreeRedisDatabases.Release();
+        ReturnRedisDatabase(_redisDatabase);
     }
 
     private static T Configure<T>(T options, Action<T>? configure)
