@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AuthApp.OptionsValidation;
 
 namespace AuthApp.Firebase;
 
@@ -38,23 +39,23 @@ public sealed class FirebaseOptions
     public MessagingMode Messaging { get; set; } = MessagingMode.Fcm;
 
     /// <summary>Timeout of a single HTTP attempt to a Firebase API.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    [TimeSpanRange("00:00:00.100", "00:05:00")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Upper bound for one logical call including its retries.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>First retry back-off (doubled for each further attempt, with jitter); the original used 1 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    [TimeSpanRange("00:00:00", "00:01:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A <c>Retry-After</c> longer than this is not waited for: the call fails as unavailable at once.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    [TimeSpanRange("00:00:00", "00:05:00")]
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Allowed clock difference when checking <c>exp</c>, <c>iat</c> and <c>auth_time</c> of ID tokens.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    [TimeSpanRange("00:00:00", "00:05:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AuthApp.OptionsValidation;
 
 namespace AuthApp.WorkQueue;
 
@@ -26,7 +27,7 @@ public sealed class WorkQueueOptions
     public int MaxConcurrency { get; set; } = 8;
 
     /// <summary>Longest wait between reads when the queue is idle (a producer's notification wakes the reader sooner).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    [TimeSpanRange("00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Handler runs (first run included) before a failing job is dead-lettered.</summary>
@@ -38,28 +39,28 @@ public sealed class WorkQueueOptions
     public int MaxDeliveries { get; set; } = 10;
 
     /// <summary>Back-off before retry n is RetryBaseDelay × 2^(n-1), capped at RetryMaxDelay, with jitter (50-100 %).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    [TimeSpanRange("00:00:00.001", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    [TimeSpanRange("00:00:00.001", "1.00:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often due retries are moved from the delayed set back to the stream.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    [TimeSpanRange("00:00:00.010", "00:01:00")]
     public TimeSpan DelayedPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A message pending this long without its owner renewing it is reclaimed (XAUTOCLAIM) by another replica.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    [TimeSpanRange("00:00:00.100", "01:00:00")]
     public TimeSpan ClaimMinIdleTime { get; set; } = TimeSpan.FromSeconds(30);
 
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan ClaimInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long a completed job's marker is kept, and an idempotent job's "accepted" marker from its enqueue
     /// (duplicate suppression window).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    [TimeSpanRange("00:00:01", "30.00:00:00")]
     public TimeSpan CompletionMarkerTtl { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>Readiness fails when no read cycle succeeded for this many poll intervals.</summary>
@@ -67,7 +68,7 @@ public sealed class WorkQueueOptions
     public int StalledAfterPolls { get; set; } = 10;
 
     /// <summary>Queue depth gauges are refreshed from Redis at most this often.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan MetricsRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     internal string DelayedKey => StreamName + ":delayed";

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AuthApp.OptionsValidation;
 
 namespace AuthApp.Api.Caching;
 
@@ -11,7 +12,7 @@ public sealed class CachingOptions
     /// services (API, scheduler, jobs) evicts them at once on every replica; only writes made straight to the
     /// database (a device reporting faults) wait for this.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan ProfileDuration { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
@@ -19,14 +20,14 @@ public sealed class CachingOptions
     /// get: it is refreshed in the background before then, so a change made outside the API (disabling in the
     /// console, a password change) stops earlier ID tokens within about this long.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.500", "00:01:00")]
+    [TimeSpanRange("00:00:00.500", "00:01:00")]
     public TimeSpan AccessRecordFreshness { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>When Firebase cannot be reached, the last known value is served for at most this long.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan ServeStaleFor { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Longest wait for Firebase behind a cache miss; then the request is a 503 (never a long hang).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:10")]
+    [TimeSpanRange("00:00:00.100", "00:00:10")]
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(1.5);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AuthApp.OptionsValidation;
 using Microsoft.Extensions.Options;
 
 namespace AuthApp.Api.RateLimiting;
@@ -27,7 +28,7 @@ public sealed class RateLimitOptions
     public WindowLimit LoginFailuresPerAccount { get; set; } = new() { PermitLimit = 100, Window = TimeSpan.FromHours(1) };
 
     /// <summary>How long a successful login makes its address known for the account.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    [TimeSpanRange("00:01:00", "365.00:00:00")]
     public TimeSpan KnownAddressMemory { get; set; } = TimeSpan.FromDays(30);
 
     [ValidateObjectMembers]
@@ -58,7 +59,7 @@ public sealed class WindowLimit
     [Range(1, 100_000)]
     public int PermitLimit { get; set; }
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan Window { get; set; }
 }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AuthApp.OptionsValidation;
 
 namespace AuthApp.Scheduler.Faults;
 
@@ -10,7 +11,7 @@ public sealed class FaultOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>How often one page of users is examined.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    [TimeSpanRange("00:00:00.100", "01:00:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Users examined per page; a full pass over N users takes N / PageSize intervals.</summary>
@@ -22,6 +23,6 @@ public sealed class FaultOptions
     public int ReadParallelism { get; set; } = 16;
 
     /// <summary>At most one "Fault Detected" push per user per cooldown.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    [TimeSpanRange("00:00:01", "7.00:00:00")]
     public TimeSpan Cooldown { get; set; } = TimeSpan.FromHours(1);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AuthApp.OptionsValidation;
 
 namespace AuthApp.Scheduler.Schedules;
 
@@ -12,14 +13,14 @@ public sealed class SchedulerOptions
     /// when the index says an occurrence comes due sooner, so occurrences fire on their minute, not up to an
     /// interval late.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    [TimeSpanRange("00:00:00.100", "00:05:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How late an occurrence may still fire (after downtime or a backlog). Older occurrences are skipped,
     /// logged and counted in <c>authapp.scheduler.schedules.skipped</c>.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
     public TimeSpan CatchUpWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
@@ -47,14 +48,14 @@ public sealed class SchedulerOptions
     /// right before the database write, so it must exceed the database client's total timeout
     /// (<c>Firebase:TotalTimeout</c>, 20 s by default).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:05", "00:30:00")]
+    [TimeSpanRange("00:00:05", "00:30:00")]
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Delay before a failed entry is tried again; it doubles with each failure up to <see cref="MaxRetryDelay"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -69,7 +70,7 @@ public sealed class SchedulerOptions
     /// from the database (catching schedules clients wrote straight into it); a marker lost with Redis's data
     /// triggers a rebuild at once.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    [TimeSpanRange("00:01:00", "30.00:00:00")]
     public TimeSpan RebuildInterval { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>Users read per database request by a rebuild; bounds its memory.</summary>
@@ -77,7 +78,7 @@ public sealed class SchedulerOptions
     public int RebuildPageSize { get; set; } = 1_000;
 
     /// <summary>Wait after a failed rebuild before the next attempt.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan RebuildRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Readiness fails when no loop iteration succeeded for this many intervals.</summary>

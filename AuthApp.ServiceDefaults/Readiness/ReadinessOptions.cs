@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AuthApp.OptionsValidation;
 
 namespace AuthApp.ServiceDefaults.Readiness;
 
@@ -15,14 +16,14 @@ public sealed class ReadinessOptions
     /// How long a run of failures counts against this replica after the last one. A replica taken out of the load
     /// balancer makes no more calls; after this it reports ready again and gets traffic that tells anew.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan FailureMemory { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often each replica tells its peers (through Redis) what it sees, and reads what they see.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    [TimeSpanRange("00:00:00.100", "00:05:00")]
     public TimeSpan PeerExchangeInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A peer counts as reaching the dependency when one of its calls succeeded this recently.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan PeerEvidenceWindow { get; set; } = TimeSpan.FromSeconds(60);
 }
