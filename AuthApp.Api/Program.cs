@@ -15,7 +15,7 @@ if (AdminCommand.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRedisClient("cache", configureOptions: redis => redis.ClientName = builder.Environment.ApplicationName);
+builder.AddAuthAppRedis();
 builder.AddFirebase();
 builder.AddRollingFileLog();
 builder.AddAuthAppProblems();

@@ -107,9 +107,7 @@ public static class Extensions
                             activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path));
                             activity.SetTag("url.query", null);
                         }
-                    })
-                // Before the exporter (added below), which skips what this unmarks.
-                .AddProcessor(new TelemetryNoiseFilter()));
+                    }));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

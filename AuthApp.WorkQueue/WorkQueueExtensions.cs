@@ -7,7 +7,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Registration of the work queue. Both calls expect an <c>IConnectionMultiplexer</c> in DI
-/// (the hosts register it with <c>builder.AddRedisClient("cache")</c>) and bind the <c>WorkQueue</c>
+/// (the hosts register it with <c>builder.AddAuthAppRedis()</c>) and bind the <c>WorkQueue</c>
 /// configuration section, validated on start.
 /// </summary>
 public static class WorkQueueExtensions

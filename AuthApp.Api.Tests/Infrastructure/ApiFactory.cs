@@ -38,6 +38,9 @@ public sealed class ApiFactory(
     /// <summary>Faults to inject into this instance's calls to Auth and the database (none until a test adds some).</summary>
     public HttpFaults Faults { get; } = new();
 
+    /// <summary>More services for this instance (e.g. a span collector), registered after the API's own.</summary>
+    public Action<IServiceCollection>? ExtraServices { get; init; }
+
     /// <summary>Another replica of this API: same settings, namespace and Redis, its own memory.</summary>
     public ApiFactory Replica() => new(dependencies, environment, Settings, Namespace);
 
@@ -59,6 +62,8 @@ public sealed class ApiFactory(
             {
                 services.AddHttpClient(client).AddHttpMessageHandler(() => new HttpFaultHandler(Faults));
             }
+
+            ExtraServices?.Invoke(services);
         });
     }
 

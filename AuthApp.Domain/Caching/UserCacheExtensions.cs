@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using OpenTelemetry.Trace;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
@@ -21,7 +22,7 @@ public static class UserCacheExtensions
 
     /// <summary>
     /// The per-user cache (<see cref="UserCache"/>: memory on each replica, Redis behind it, evictions broadcast over
-    /// Redis) and the database decorator that evicts after every write. Needs <c>AddRedisClient</c> and
+    /// Redis) and the database decorator that evicts after every write. Needs <c>AddAuthAppRedis</c> (or <c>AddRedisClient</c>) and
     /// <c>AddFirebase</c> first. The API and the scheduler worker both call it, so that whoever writes, every
     /// replica forgets.
     /// </summary>
@@ -58,6 +59,10 @@ public static class UserCacheExtensions
                 ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()),
             }));
         builder.Services.TryAddSingleton<UserCache>();
+        // Spans for what the cache does over the network (its Redis level and its backplane), under the request or job
+        // that caused it; memory hits, the common case, stay free. The hosts' Redis client makes no command spans.
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(
+            FusionCacheDiagnostics.ActivitySourceNameDistributedLevel, FusionCacheDiagnostics.ActivitySourceNameBackplane));
 
         var database = builder.Services.LastOrDefault(service => service.ServiceType == typeof(IFirebaseDatabase))
             ?? throw new InvalidOperationException("AddUserCache() decorates the Firebase database: call AddFirebase() first.");

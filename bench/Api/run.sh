@@ -9,8 +9,11 @@
 # Login rate limits are raised for the run (100,000 per second, the largest PermitLimit the options accept).
 # After the cases, a mixed soak (profile, schedules, device_state, alive) for SOAK seconds (default 180), then
 # the API's resident set size (VmRSS), next to the one measured idle after start-up.
+# Each case also reports the CPU time the API and the RTDB emulator used per request (from /proc/PID/stat): on
+# loopback, with every process on the same two cores, that says where a request's cost goes.
 #
 # Usage (from anywhere): bench/Api/run.sh [duration, default 15s] [connections, default 64]
+# Environment: SOAK (seconds, 0 for none), CASES (regular expression: which cases run), BENCH_NO_BUILD, BENCH_KEEP_WORK.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -78,6 +81,7 @@ HOME="$work" NO_UPDATE_NOTIFIER=1 start auth "$repo/firebase" "$firebase" emulat
 ASPNETCORE_URLS="$db" Rules__Path="$repo/firebase/database.rules.json" Database__DefaultNamespace="$namespace" \
   Logging__LogLevel__Default=Warning \
   start database "$repo/AuthApp.DatabaseEmulator/bin/Release/net10.0" dotnet AuthApp.DatabaseEmulator.dll
+database_pid="${pids[-1]}"
 wait_http "http://127.0.0.1:$auth_port/" "the Auth emulator"
 wait_http "$db/__health" "the RTDB emulator"
 
@@ -127,6 +131,9 @@ RateLimiting__LoginFailuresPerAccountAndAddress__PermitLimit=100000 RateLimiting
 api_pid="${pids[-1]}"
 wait_http "$api/health" "the API"
 rss() { awk '/VmRSS/ { printf "%.0f MB", $2 / 1024 }' "/proc/$api_pid/status"; }
+# cpu_ms PID: the CPU time (user + system) the process has used so far, in milliseconds.
+ticks="$(getconf CLK_TCK)"
+cpu_ms() { awk -v ticks="$ticks" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / ticks }' "/proc/$1/stat"; }
 
 echo "==> Creating a license key, a user, a venue and a device"
 key="AK-BENCH-$(date +%s)"
@@ -145,17 +152,21 @@ export TOKEN="$token" VENUE=Living DEVICE=Lamp EMAIL="$email" PASSWORD="$passwor
 : >"$work/all.txt"
 run_case() { # label, wrk arguments...
   local label="$1"; shift
+  # CASES (an extended regular expression on the label) runs only some of the cases, e.g. CASES=device_state.
+  if [ -n "${CASES:-}" ] && ! grep -Eq -- "$CASES" <<<"$label"; then return; fi
   # Every case must succeed before it is measured: one request with the same script or headers.
   local status
   status="$(wrk -t1 -c1 -d1s "$@" 2>&1 | grep -c 'Non-2xx' || true)"
   if [ "$status" != "0" ]; then echo "| $label | check failed: non-2xx answers |"; return; fi
   # A short warm-up (JIT, connection pools, caches), then the measured run.
   wrk -t"$threads" -c"$connections" -d3s "$@" >/dev/null 2>&1 || true
+  local api_before db_before
+  api_before="$(cpu_ms "$api_pid")"; db_before="$(cpu_ms "$database_pid")"
   wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" >"$work/wrk.txt" 2>&1
-  cat "$work/wrk.txt" >>"$work/all.txt"
-  python3 - "$label" "$work/wrk.txt" <<'PY'
+  { echo "Case: $label"; cat "$work/wrk.txt"; } >>"$work/all.txt"
+  python3 - "$label" "$work/wrk.txt" "$(( $(cpu_ms "$api_pid") - api_before ))" "$(( $(cpu_ms "$database_pid") - db_before ))" <<'PY'
 import re, sys
-label, text = sys.argv[1], open(sys.argv[2]).read()
+label, text, api_cpu, db_cpu = sys.argv[1], open(sys.argv[2]).read(), int(sys.argv[3]), int(sys.argv[4])
 def ms(value):
     number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -165,15 +176,15 @@ p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
 total = int(re.search(r"(\d+) requests in", text).group(1))
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 errors = re.search(r"Socket errors: (.*)", text)
-print(f"| {label} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {total:,} | {bad.group(1) if bad else 0}{' / socket ' + errors.group(1) if errors else ''} |")
+print(f"| {label} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {1000 * api_cpu / total:.0f} µs | {1000 * db_cpu / total:.0f} µs | {total:,} | {bad.group(1) if bad else 0}{' / socket ' + errors.group(1) if errors else ''} |")
 PY
 }
 
 echo
 echo "wrk -t$threads -c$connections -d$duration --latency (after a 3 s warm-up), API at $api"
 echo
-echo "| case | requests/s | p50 | p99 | requests | non-2xx |"
-echo "|---|---|---|---|---|---|"
+echo "| case | requests/s | p50 | p99 | API CPU / request | DB emulator CPU / request | requests | non-2xx |"
+echo "|---|---|---|---|---|---|---|---|"
 run_case 'GET /alive (liveness, no dependency)' "$api/alive"
 run_case 'GET /health (readiness: Redis check)' "$api/health"
 run_case 'GET /auth/profile (cached, one user, RS256 token)' -H "Authorization: Bearer $token" "$api/auth/profile"
@@ -182,17 +193,19 @@ run_case 'POST /auth/login (limits raised)' -s "$here/login.lua" "$api"
 echo
 python3 - "$work/all.txt" <<'PY'
 import re, sys
-runs = re.split(r"(?=Running )", open(sys.argv[1]).read())
+runs = {run.split("\n", 1)[0]: run for run in re.split(r"^Case: ", open(sys.argv[1]).read(), flags=re.M) if run}
 def figures(text):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", text).groups()
     return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-cases = [figures(run) for run in runs if "Requests/sec" in run]
-if len(cases) >= 3:
-    (alive_rps, alive_p99), (profile_rps, profile_p99) = cases[0], cases[2]
+alive = next((figures(run) for label, run in runs.items() if label.startswith("GET /alive")), None)
+profile = next((figures(run) for label, run in runs.items() if label.startswith("GET /auth/profile")), None)
+if alive and profile:
+    (alive_rps, alive_p99), (profile_rps, profile_p99) = alive, profile
     print(f"Same run: cached profile = {profile_rps / alive_rps:.0%} of /alive's requests/s (target >= 60%), "
           f"p99 = {profile_p99 / alive_p99:.2f} x /alive's (target <= 1.5 x).")
 PY
+[ "$soak" -gt 0 ] || exit 0
 echo
 echo "==> Soak: ${soak} s of mixed traffic (80% profile, 10% device_state, 5% schedules, 5% alive), wrk -t$threads -c$connections"
 wrk -t"$threads" -c"$connections" -d"${soak}s" --latency -s "$here/mixed.lua" "$api" >"$work/soak.txt" 2>&1 || true
