@@ -13,7 +13,9 @@
 # loopback, with every process on the same two cores, that says where a request's cost goes.
 #
 # Usage (from anywhere): bench/Api/run.sh [duration, default 15s] [connections, default 64]
-# Environment: SOAK (seconds, 0 for none), CASES (regular expression: which cases run), BENCH_NO_BUILD, BENCH_KEEP_WORK.
+# Environment: SOAK (seconds, 0 for none), CASES (regular expression: which cases run), BENCH_NO_BUILD, BENCH_KEEP_WORK,
+# DATABASE_DELAY_MS: put bench/LatencyProxy between the API and the RTDB emulator, delaying each direction by that many
+# milliseconds, as a database a network away would (round trips, not loopback CPU, then decide a write's speed).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -63,6 +65,8 @@ start() { # name, working directory, command...
 echo "==> Building the API and the database emulator (Release)"
 [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/AuthApp.Api/AuthApp.Api.csproj" >/dev/null
 [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/AuthApp.DatabaseEmulator/AuthApp.DatabaseEmulator.csproj" >/dev/null
+database_delay="${DATABASE_DELAY_MS:-0}"
+[ "$database_delay" = 0 ] || [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/bench/LatencyProxy/AuthApp.Bench.LatencyProxy.csproj" >/dev/null
 
 redis_port="$(free_port)"; auth_port="$(free_port)"; db_port="$(free_port)"; api_port="$(free_port)"; keys_port="$(free_port)"
 namespace="demo-authapp-default-rtdb"
@@ -84,6 +88,14 @@ ASPNETCORE_URLS="$db" Rules__Path="$repo/firebase/database.rules.json" Database_
 database_pid="${pids[-1]}"
 wait_http "http://127.0.0.1:$auth_port/" "the Auth emulator"
 wait_http "$db/__health" "the RTDB emulator"
+api_database="127.0.0.1:$db_port" # where the API reaches the database
+if [ "$database_delay" != 0 ]; then
+  proxy_port="$(free_port)"
+  echo "==> The API reaches the RTDB emulator through a ${database_delay} ms-each-way relay on :$proxy_port"
+  start proxy "$work" dotnet "$repo/bench/LatencyProxy/bin/Release/net10.0/AuthApp.Bench.LatencyProxy.dll" "$proxy_port" "127.0.0.1:$db_port" "$database_delay"
+  wait_http "http://127.0.0.1:$proxy_port/__health" "the relay to the RTDB emulator"
+  api_database="127.0.0.1:$proxy_port"
+fi
 
 echo "==> Making an RS256 key and serving its discovery document and JWKS on :$keys_port"
 mkdir -p "$work/keys/.well-known"
@@ -122,7 +134,7 @@ ASPNETCORE_URLS="$api" DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Dev
 ConnectionStrings__cache="127.0.0.1:$redis_port" \
 Firebase__ProjectId=demo-authapp \
 Firebase__AuthEmulatorHost="127.0.0.1:$auth_port" \
-Firebase__DatabaseEmulatorHost="127.0.0.1:$db_port" \
+Firebase__DatabaseEmulatorHost="$api_database" \
 Firebase__IdTokenMetadataAddress="http://127.0.0.1:$keys_port/.well-known/openid-configuration" \
 Logging__LogLevel__Default=Warning Logging__File__Path="$work/logs/app.log" Logging__File__MinimumLevel=Warning \
 RateLimiting__Login__PermitLimit=100000 RateLimiting__Login__Window=00:00:01 \
