@@ -67,7 +67,30 @@ public sealed class ReadinessTests(AppHostFixture host)
         Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(2), $"the 503 took {elapsed.Elapsed}");
     }
 
-    private Task<ApiProcess> StartWithUnreachableFirebaseAsync(string serviceName)
+    /// <summary>
+    /// The extra API process, once it is ready apart from Firebase: its logins must fail on Firebase, and the login
+    /// limiter in front of it needs Redis, which a process just started may not have connected to yet (a login then
+    /// fails on Redis and Firebase is never tried). Alive is not enough: wait for /health to answer "ok".
+    /// </summary>
+    private async Task<ApiProcess> StartWithUnreachableFirebaseAsync(string serviceName)
+    {
+        var api = await StartProcessAsync(serviceName);
+        try
+        {
+            using var client = api.CreateClient();
+            await Eventually.TrueAsync(async () => await StatusOfAsync(client, "/health") == "ok",
+                () => $"/health never answered ok (Redis connected, Firebase not yet judged):\n{api.Output}",
+                TimeSpan.FromSeconds(30));
+            return api;
+        }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
+        }
+    }
+
+    private Task<ApiProcess> StartProcessAsync(string serviceName)
     {
         var closedPort = ClosedPort();
         return ApiProcess.StartAsync(host, new Dictionary<string, string>
