@@ -9,8 +9,10 @@ using ZiggyCreatures.Caching.Fusion;
 namespace AuthApp.Api.Tests.Telemetry;
 
 /// <summary>
-/// The API makes no span per Redis command (that tracing cost a sixth of a device write's CPU); what the cache does
-/// over the network is traced by the cache itself, in the trace of the request that caused it.
+/// Redis commands are not traced one by one (that cost a sixth of a device write's CPU, see bench/README); what the
+/// cache does over the network is traced by the cache itself, in the trace of the request that caused it. (Whether
+/// per-command spans are off is not asserted here: that instrumentation exports them on a timer, seconds later, so
+/// their absence within a test proves nothing.)
 /// </summary>
 public sealed class CacheTracingTests(ApiDependencies dependencies)
 {
@@ -43,7 +45,6 @@ public sealed class CacheTracingTests(ApiDependencies dependencies)
         await Eventually.TrueAsync(() => Task.FromResult(sources.All(InTrace)),
             () => $"the request's trace has spans from {string.Join(", ", spans.Where(span => span.TraceId == trace).Select(span => span.Source.Name).Distinct())}; expected {string.Join(" and ", sources)}",
             TimeSpan.FromSeconds(10));
-        Assert.DoesNotContain(spans, span => span.Source.Name.StartsWith("OpenTelemetry.Instrumentation.StackExchangeRedis", StringComparison.Ordinal));
     }
 
     private sealed class Collector(ConcurrentQueue<Activity> spans) : BaseProcessor<Activity>
