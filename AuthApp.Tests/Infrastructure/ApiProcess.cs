@@ -9,7 +9,8 @@ namespace AuthApp.Tests.Infrastructure;
 /// <summary>
 /// One more API process, outside the AppHost, configured as a test needs (its proxies, a Firebase it cannot reach,
 /// its own service name) and otherwise using the running AppHost's Redis and emulators. It listens on
-/// <c>http://127.0.0.1:&lt;free port&gt;</c> and is ready once <c>/alive</c> answers.
+/// <c>http://127.0.0.1:&lt;free port&gt;</c> and is ready once <c>/health</c> answers 200: alive is not enough, as a
+/// process that has not connected to Redis yet answers its first requests with 503 (the login limiter, the cache).
 /// </summary>
 public sealed class ApiProcess : IAsyncDisposable
 {
@@ -95,7 +96,7 @@ public sealed class ApiProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await api.WaitUntilAliveAsync(cancellationToken);
+            await api.WaitUntilReadyAsync(cancellationToken);
             return api;
         }
         catch
@@ -108,7 +109,7 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
 
-    private async Task WaitUntilAliveAsync(CancellationToken cancellationToken)
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
         using var client = CreateClient();
         var deadline = Stopwatch.StartNew();
@@ -119,10 +120,10 @@ public sealed class ApiProcess : IAsyncDisposable
                 Assert.Fail($"The API process exited ({_process.ExitCode}):\n{Output}");
             }
 
-            Assert.True(deadline.Elapsed < StartTimeout, $"The API process did not answer /alive within {StartTimeout}:\n{Output}");
+            Assert.True(deadline.Elapsed < StartTimeout, $"The API process was not ready (/health) within {StartTimeout}:\n{Output}");
             try
             {
-                using var response = await client.GetAsync("/alive", cancellationToken);
+                using var response = await client.GetAsync("/health", cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
