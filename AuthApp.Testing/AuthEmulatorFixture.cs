@@ -58,6 +58,12 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
         return body?["oobCodes"] as JsonArray ?? [];
     }
 
+    /// <summary>
+    /// The CLI takes a few seconds alone; at the start of a full test run every test assembly and the AppHost start
+    /// their emulators at once on two cores, and one start took longer than 60 s (a red CI run).
+    /// </summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
     private async Task<string> StartAsync()
     {
         var firebaseDir = Path.Combine(RepoPaths.Root, "firebase");
@@ -107,7 +113,7 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
         var host = $"127.0.0.1:{auth}";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        while (deadline.Elapsed < StartTimeout)
         {
             if (_process.HasExited)
             {
@@ -129,7 +135,7 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
             await Task.Delay(250);
         }
 
-        throw new TimeoutException($"The Auth emulator was not ready within 60 s:\n{Output()}");
+        throw new TimeoutException($"The Auth emulator was not ready within {StartTimeout.TotalSeconds:0} s:\n{Output()}");
     }
 
     private void Remember(string? line)
