@@ -38,6 +38,40 @@ public sealed class DatabaseEmulatorFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Makes <paramref name="ns"/> judge clients by the product's rules (<c>firebase/database.rules.json</c>), as
+    /// the real database does; namespaces start without rules (everyone acts as the admin).
+    /// </summary>
+    public Task UseProductRulesAsync(string ns) =>
+        UseRulesAsync(ns, File.ReadAllText(Path.Combine(RepoPaths.Root, "firebase", "database.rules.json")));
+
+    /// <summary>Loads a rules document into <paramref name="ns"/> (<c>PUT /.settings/rules.json</c>, as the official emulator takes it).</summary>
+    public async Task UseRulesAsync(string ns, string rules)
+    {
+        using var content = new StringContent(rules, Encoding.UTF8, "application/json");
+        using var response = await Http.PutAsync($".settings/rules.json?ns={ns}", content, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// A client's own request: <paramref name="idToken"/> as its credential (the emulator decodes it without checking
+    /// a signature, as the official one does), judged by the namespace's rules. Returns the status and the body.
+    /// </summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Body)> SendAsClientAsync(
+        string ns, HttpMethod method, string path, string? idToken, JsonNode? value = null)
+    {
+        using var request = new HttpRequestMessage(method, $"{path.Trim('/')}.json?ns={ns}");
+        request.Headers.Authorization = idToken is null ? null : new("Bearer", idToken);
+        if (method != HttpMethod.Get && method != HttpMethod.Delete)
+        {
+            request.Content = new StringContent(value?.ToJsonString() ?? "null", Encoding.UTF8, "application/json");
+        }
+
+        using var http = new HttpClient { BaseAddress = Http.BaseAddress };
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
     private HttpClient Http => _http ?? throw new InvalidOperationException("The database emulator has not started.");
 
     public async ValueTask DisposeAsync()

@@ -10,7 +10,8 @@ namespace AuthApp.Domain.Users;
 /// subtree (<see cref="DatabaseKeyException"/> otherwise).
 /// <code>
 /// users/{uid}
-///   email, name, verifiedAccess, accessKey, fcmToken, timeZone, lastFaultNotification
+///   email, name, verifiedAccess, accessKey, fcmToken, timeZone, lastFaultNotification,
+///   revokedBefore, revokedTokens/{sha256}: exp   (server only)
 ///   venues/{venue}:             { "__created": true, {device}: "on"|"off"|"1".."5", faults: text }
 ///   schedules/{venue}/{device}: { time, action, status, timeZone?, lastNotified }
 ///   monitoring_venues/{venue}/{sensor}: reading
@@ -119,6 +120,16 @@ public static class UserFields
     public const string FcmToken = "fcmToken";
     public const string TimeZone = "timeZone";
     public const string LastFaultNotification = "lastFaultNotification";
+
+    /// <summary>
+    /// Server only: epoch seconds of the user's last revocation (logout, account deletion), mirroring Firebase's
+    /// <c>validSince</c> where the database rules can read it; ID tokens signed in (<c>auth_time</c>) before it are
+    /// refused at the database as they are by the API.
+    /// </summary>
+    public const string RevokedBefore = "revokedBefore";
+
+    /// <summary>Server only: SHA-256 (hex) of individual ID tokens the API refuses until they expire, each with its <c>exp</c>.</summary>
+    public const string RevokedTokens = "revokedTokens";
     public const string Venues = "venues";
     public const string Schedules = "schedules";
     public const string Monitoring = "monitoring_venues";
