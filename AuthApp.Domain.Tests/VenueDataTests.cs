@@ -51,12 +51,28 @@ public sealed class VenueDataTests
     [InlineData("""{"b":{"faults":"B"},"a":{"faults":"  A  "}}""", "A")]
     [InlineData("""{"a":{"lamp":"on"},"b":{"faults":"B"}}""", "")]
     [InlineData("""{"kitchen":{"faults":"K"},"10":{"faults":"Ten"},"9":{"faults":"Nine"}}""", "Nine")]
-    [InlineData("""{"a":{"faults":42}}""", "")]
+    [InlineData("""{"a":{"faults":42}}""", null)]
     [InlineData("""{"a":"not a venue","b":{"faults":"B"}}""", "B")]
     [InlineData("""[{"faults":"Zero"}]""", "Zero")]
     [InlineData("null", "")]
-    public void The_faults_shown_are_the_first_venues_in_database_key_order(string venues, string expected) =>
-        Assert.Equal(expected, VenueData.FirstVenueFaults(JsonNode.Parse(venues)));
+    public void The_faults_shown_are_the_first_venues_in_database_key_order(string venues, string? expected) =>
+        Assert.Equal(expected, VenueData.FirstVenueFaults(JsonNode.Parse(venues)).Value);
+
+    [Fact]
+    public void Fault_text_that_is_not_text_or_too_long_is_a_problem_not_a_fault()
+    {
+        Assert.Equal("not text", VenueData.FirstVenueFaults(JsonNode.Parse("""{"a":{"faults":{"x":1}}}""")).Problem);
+        Assert.Equal("longer than 1000 characters", VenueData.FirstVenueFaults(new JsonObject { ["a"] = new JsonObject { ["faults"] = new string('x', 1001) } }).Problem);
+    }
+
+    [Fact]
+    public void A_shallow_read_of_the_venues_names_the_same_first_venue_as_a_full_one()
+    {
+        var full = JsonNode.Parse("""{"b":{"faults":"B"},"a":"not a venue","9":{"lamp":"on"}}""");
+        var shallow = JsonNode.Parse("""{"b":true,"a":"not a venue","9":true}""");
+
+        Assert.Equal(("9", "9"), (VenueData.FirstVenueName(full), VenueData.FirstVenueName(shallow)));
+    }
 
     [Fact]
     public void Database_key_order_puts_integer_keys_first_by_value()

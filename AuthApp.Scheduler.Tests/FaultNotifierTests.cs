@@ -66,7 +66,8 @@ public sealed class FaultNotifierTests(RedisServerFixture redis, DatabaseEmulato
         Assert.Equal(1, await harness.CreateFaultNotifier(probe).RunPageAsync(Cancellation));
 
         Assert.Equal(
-            ["users/faulty/lastFaultNotification", "users/faulty/venues", "users/quiet/venues", "users?shallow"],
+            ["users/faulty/lastFaultNotification", "users/faulty/venues/kitchen/faults", "users/faulty/venues?shallow",
+             "users/quiet/venues/kitchen/faults", "users/quiet/venues?shallow", "users?shallow"],
             probe.Reads.Order(StringComparer.Ordinal));
     }
 

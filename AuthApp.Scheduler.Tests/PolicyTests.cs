@@ -33,9 +33,9 @@ public sealed class PolicyTests
     [Fact]
     public void An_occurrence_already_written_is_recovered_however_late_it_is_found()
     {
-        var schedule = JsonNode.Parse($$"""{"time":"07:30","action":"on","status":"enable","lastNotified":{{Due.AddSeconds(1).ToUnixTimeSeconds()}}}""")!.AsObject();
+        var schedule = JsonNode.Parse($$"""{"time":"07:30","action":"on","status":"enable","lastNotified":{{Due.AddSeconds(1).ToUnixTimeSeconds()}}}""");
 
-        var decision = FiringDecision.Decide(Due, new ScheduleSnapshot(schedule, DeviceExists: true, UserZone: null), Due.AddHours(2), TimeSpan.FromMinutes(10));
+        var decision = FiringDecision.Decide(Due, Snapshot(schedule, deviceExists: true, Due.AddHours(2)), Due.AddHours(2), TimeSpan.FromMinutes(10));
 
         Assert.Equal((FireOutcome.Recovered, Due.AddDays(1), "on"), (decision.Outcome, decision.Next, decision.Action));
     }
@@ -43,12 +43,38 @@ public sealed class PolicyTests
     [Fact]
     public void A_schedule_whose_device_is_gone_is_removed_rather_than_writing_the_device_back()
     {
-        var schedule = JsonNode.Parse("""{"time":"07:30","action":"on","status":"enable"}""")!.AsObject();
+        var schedule = JsonNode.Parse("""{"time":"07:30","action":"on","status":"enable"}""");
 
-        var decision = FiringDecision.Decide(Due, new ScheduleSnapshot(schedule, DeviceExists: false, UserZone: null), Due, TimeSpan.FromMinutes(10));
+        var decision = FiringDecision.Decide(Due, Snapshot(schedule, deviceExists: false, Due), Due, TimeSpan.FromMinutes(10));
 
         Assert.Equal(FireOutcome.Removed, decision.Outcome);
     }
+
+    [Theory]
+    [InlineData(1_781_508_600_000L)] // Due in milliseconds, as a client bug writes it
+    [InlineData(253_402_300_800L)] // past year 9999: DateTimeOffset cannot even hold it
+    public void A_last_firing_later_than_any_real_one_is_ignored_and_the_occurrence_fires(long lastNotified)
+    {
+        var schedule = JsonNode.Parse($$"""{"time":"07:30","action":"on","status":"enable","lastNotified":{{lastNotified}}}""");
+
+        var decision = FiringDecision.Decide(Due, Snapshot(schedule, deviceExists: true, Due), Due, TimeSpan.FromMinutes(10));
+
+        Assert.Equal((FireOutcome.Fired, "on"), (decision.Outcome, decision.Action));
+        Assert.Equal("schedules/kitchen/lamp/lastNotified", decision.Problem?.Field);
+    }
+
+    [Fact]
+    public void An_unreadable_schedule_is_removed_and_says_which_field()
+    {
+        var schedule = JsonNode.Parse("""{"time":"7.30","action":"on","status":"enable"}""");
+
+        var decision = FiringDecision.Decide(Due, Snapshot(schedule, deviceExists: true, Due), Due, TimeSpan.FromMinutes(10));
+
+        Assert.Equal((FireOutcome.Removed, "schedules/kitchen/lamp/time"), (decision.Outcome, decision.Problem?.Field));
+    }
+
+    private static ScheduleSnapshot Snapshot(JsonNode? schedule, bool deviceExists, DateTimeOffset now) =>
+        new(ScheduleDefinition.Read(new ScheduleId("u", "kitchen", "lamp"), schedule, userZone: null, now), deviceExists);
 
     [Fact]
     public void No_field_of_a_user_sorts_between_the_time_zone_and_the_venues()
@@ -65,18 +91,18 @@ public sealed class PolicyTests
     {
         var hour = TimeSpan.FromHours(1);
         Assert.True(Cooldown.IsOver(null, Due, hour));
-        Assert.False(Cooldown.IsOver(Due.ToUnixTimeSeconds(), Due.AddMinutes(59), hour));
-        Assert.True(Cooldown.IsOver(Due.ToUnixTimeSeconds(), Due.AddHours(1), hour));
+        Assert.False(Cooldown.IsOver(Due, Due.AddMinutes(59), hour));
+        Assert.True(Cooldown.IsOver(Due, Due.AddHours(1), hour));
     }
 
     [Fact]
     public void Faults_come_from_the_first_venue_in_key_order()
     {
         var venues = JsonNode.Parse("""{"kitchen":{"faults":""},"attic":{"faults":"Smoke sensor offline"}}""")!.AsObject();
-        Assert.Equal("Smoke sensor offline", VenueData.FirstVenueFaults(venues));
+        Assert.Equal("Smoke sensor offline", VenueData.FirstVenueFaults(venues).Value);
 
         var quiet = JsonNode.Parse("""{"attic":{"__created":true},"kitchen":{"faults":"Leak"}}""")!.AsObject();
-        Assert.Equal("", VenueData.FirstVenueFaults(quiet));
-        Assert.Equal("", VenueData.FirstVenueFaults(null));
+        Assert.Equal("", VenueData.FirstVenueFaults(quiet).Value);
+        Assert.Equal("", VenueData.FirstVenueFaults(null).Value);
     }
 }

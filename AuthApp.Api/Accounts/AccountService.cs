@@ -79,7 +79,7 @@ public sealed partial class AccountService(
         {
             await Undo.BestEffortAsync(logger, "time zone", async () =>
             {
-                await database.SetAsync(path, previous is null ? null : JsonValue.Create(previous), CancellationToken.None);
+                await database.SetAsync(path, previous?.DeepClone(), CancellationToken.None);
                 await schedules.ReindexUserAsync(uid, CancellationToken.None);
             });
             throw Undo.Unavailable("The time zone was not changed");

@@ -48,8 +48,11 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
         BadHttpRequestException badRequest => FromBadRequest(badRequest),
         FirebaseAuthException auth => FromAuth(auth),
         DatabaseKeyException => AppError.BadRequest("invalid_key", "A name must be non-empty and must not contain . # $ [ ] / or control characters."),
-        UserDataTooLargeException tooLarge => new AppError(StatusCodes.Status422UnprocessableEntity, "data_too_large",
-            $"Your {tooLarge.Subtree} data is larger than the service serves; delete some of it and try again."),
+        UserDataTooLargeException { TooLarge: true } tooLarge => DataTooLarge(tooLarge.Subtree),
+        UserDataTooLargeException unreadable => DataUnreadable(unreadable.Subtree),
+        // Any other read of data a client wrote past what the service reads, or into something it cannot read.
+        DatabaseException { Kind: DatabaseErrorKind.ResponseTooLarge } => DataTooLarge("stored"),
+        DatabaseException { Kind: DatabaseErrorKind.InvalidResponse } => DataUnreadable("stored"),
         DatabaseException { Kind: DatabaseErrorKind.Unavailable or DatabaseErrorKind.TooManyRequests } database =>
             AppError.Unavailable("The database is unavailable; try again shortly.", database.RetryAfter ?? TimeSpan.FromSeconds(5)),
         FirebaseServiceUnavailableException unavailable =>
@@ -60,6 +63,12 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
         FusionCacheFactoryException { InnerException: { } inner } => Translate(inner),
         _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),
     };
+
+    private static AppError DataTooLarge(string subtree) => new(StatusCodes.Status422UnprocessableEntity, "data_too_large",
+        $"Your {subtree} data is larger than the service serves; delete some of it and try again.");
+
+    private static AppError DataUnreadable(string subtree) => new(StatusCodes.Status422UnprocessableEntity, "data_unreadable",
+        $"Your {subtree} data cannot be read; delete it and try again.");
 
     private static AppError FromBadRequest(BadHttpRequestException exception)
     {

@@ -22,7 +22,7 @@ public sealed class MonitoringService(IFirebaseDatabase database, UserRecords re
             }
         }
 
-        var venues = JsonShapes.AsObject(await database.GetShallowAsync(UserPaths.Monitoring(uid), cancellationToken)) ?? [];
+        var venues = JsonShapes.AsObject(await database.GetShallowAsync(UserPaths.Monitoring(uid), UserDataLimits.MaxSubtreeBytes, cancellationToken)) ?? [];
         if (!venues.ContainsKey(venue) && venues.Count >= UserDataLimits.MaxMonitoringVenues)
         {
             throw Limits.Exceeded("venue", $"A user may monitor at most {UserDataLimits.MaxMonitoringVenues} venues.");
@@ -55,7 +55,7 @@ public sealed class MonitoringService(IFirebaseDatabase database, UserRecords re
 
     public async Task DeleteVenueAsync(string uid, string venue, CancellationToken cancellationToken)
     {
-        if (await database.GetShallowAsync(UserPaths.MonitoringVenue(uid, venue), cancellationToken) is null)
+        if (await database.GetShallowAsync(UserPaths.MonitoringVenue(uid, venue), UserDataLimits.MaxSubtreeBytes, cancellationToken) is null)
         {
             throw AppError.NotFound("monitoring_venue_not_found", "Monitoring venue not found");
         }

@@ -35,7 +35,7 @@ public sealed class ScheduleService(
         var venue = request.Venue!;
         var device = request.Device!;
         var existing = records.ReadSchedulesAsync(uid, cancellationToken);
-        var deviceRead = database.GetAsync(UserPaths.Device(uid, venue, device), cancellationToken: cancellationToken);
+        var deviceRead = database.GetAsync(UserPaths.Device(uid, venue, device), null, UserRecords.MaxFieldBytes, cancellationToken);
         var userZone = records.ReadTimeZoneAsync(uid, cancellationToken);
         if (await deviceRead is null || VenueFields.IsReserved(device))
         {
@@ -63,6 +63,11 @@ public sealed class ScheduleService(
 
         var path = UserPaths.Schedule(uid, venue, device);
         var previous = JsonShapes.AsObject(schedules[venue])?[device]?.DeepClone();
+        if (previous is not null && previous is not JsonObject)
+        {
+            // Written straight into the database as something no schedule is: the undo puts nothing back there.
+            previous = null;
+        }
         await WriteThenIndexAsync(uid, venue, device, schedule, await userZone, "The schedule was not saved",
             write: () => database.SetAsync(path, schedule, cancellationToken),
             undo: () => database.SetAsync(path, previous, CancellationToken.None));
@@ -81,7 +86,7 @@ public sealed class ScheduleService(
 
     public async Task SetStatusAsync(string uid, string venue, string device, string status, CancellationToken cancellationToken)
     {
-        var schedule = await RequireAsync(uid, venue, device, cancellationToken);
+        var schedule = (JsonObject)(await RequireAsync(uid, venue, device, cancellationToken)).DeepClone();
         var path = UserPaths.Schedule(uid, venue, device);
         var previous = schedule[ScheduleFields.Status]?.DeepClone();
         schedule[ScheduleFields.Status] = status;
@@ -92,19 +97,20 @@ public sealed class ScheduleService(
             undo: () => database.UpdateAsync(path, new Dictionary<string, JsonNode?> { [ScheduleFields.Status] = previous }, CancellationToken.None));
     }
 
-    /// <summary>Re-times every schedule of the user (after a time-zone change).</summary>
+    /// <summary>
+    /// Re-times every schedule of the user (after a time-zone change): at most <see cref="UserDataLimits.MaxSchedules"/>
+    /// of them, in key order, however many a client wrote straight into the database.
+    /// </summary>
     public async Task ReindexUserAsync(string uid, CancellationToken cancellationToken)
     {
         var userZone = await records.ReadTimeZoneAsync(uid, cancellationToken);
-        foreach (var (venue, devices) in await GetAllAsync(uid, cancellationToken))
+        var schedules = from venue in await GetAllAsync(uid, cancellationToken)
+                        from device in venue.Value as JsonObject ?? []
+                        where Names.IsValid(venue.Key) && Names.IsValid(device.Key)
+                        select (Venue: venue.Key, Device: device.Key, Stored: device.Value);
+        foreach (var (venue, device, stored) in schedules.Take(UserDataLimits.MaxSchedules))
         {
-            foreach (var (device, schedule) in devices as JsonObject ?? [])
-            {
-                if (schedule is JsonObject definition && Names.IsValid(venue) && Names.IsValid(device))
-                {
-                    await IndexAsync(uid, venue, device, definition, userZone);
-                }
-            }
+            await IndexAsync(uid, venue, device, stored, userZone);
         }
     }
 
@@ -123,7 +129,7 @@ public sealed class ScheduleService(
     /// (the entry still says when that one fires) and the answer is 503 saying <paramref name="notDone"/>.
     /// </summary>
     private async Task WriteThenIndexAsync(
-        string uid, string venue, string device, JsonObject schedule, string? userZone, string notDone, Func<Task> write, Func<Task> undo)
+        string uid, string venue, string device, JsonObject schedule, JsonNode? userZone, string notDone, Func<Task> write, Func<Task> undo)
     {
         await write();
         try
@@ -137,12 +143,13 @@ public sealed class ScheduleService(
         }
     }
 
-    private async Task IndexAsync(string uid, string venue, string device, JsonObject schedule, string? userZone)
+    private async Task IndexAsync(string uid, string venue, string device, JsonNode? schedule, JsonNode? userZone)
     {
         var id = new ScheduleId(uid, venue, device);
-        if (ScheduleTiming.Of(schedule, userZone) is { } timing)
+        var now = clock.GetUtcNow();
+        if (ScheduleDefinition.Read(id, schedule, userZone, now) is { Fires: true, Timing: { } timing })
         {
-            await index.UpsertAsync(id, timing.Next(clock.GetUtcNow()));
+            await index.UpsertAsync(id, timing.Next(now));
         }
         else
         {
@@ -151,6 +158,6 @@ public sealed class ScheduleService(
     }
 
     private async Task<JsonObject> RequireAsync(string uid, string venue, string device, CancellationToken cancellationToken) =>
-        JsonShapes.AsObject(await database.GetAsync(UserPaths.Schedule(uid, venue, device), cancellationToken: cancellationToken))
+        JsonShapes.AsObject(await records.ReadScheduleAsync(uid, venue, device, cancellationToken))
         ?? throw AppError.NotFound("schedule_not_found", "Schedule not found");
 }

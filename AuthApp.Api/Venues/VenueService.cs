@@ -94,7 +94,7 @@ public sealed class VenueService(IFirebaseDatabase database, UserRecords records
     }
 
     private async Task<IReadOnlySet<string>> ChildKeysAsync(string path, CancellationToken cancellationToken) =>
-        (JsonShapes.AsObject(await database.GetShallowAsync(path, cancellationToken)) ?? [])
+        (JsonShapes.AsObject(await database.GetShallowAsync(path, UserDataLimits.MaxSubtreeBytes, cancellationToken)) ?? [])
             .Select(child => child.Key)
             .ToHashSet(StringComparer.Ordinal);
 }

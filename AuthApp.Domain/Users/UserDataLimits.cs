@@ -25,6 +25,9 @@ public static class UserDataLimits
     /// <summary>The display name given at signup.</summary>
     public const int MaxDisplayNameLength = 100;
 
+    /// <summary>An e-mail address (RFC 5321's limit): what is read back from the record.</summary>
+    public const int MaxEmailLength = 320;
+
     public const int MaxTimeZoneLength = 64;
 
     public const int MaxFcmTokenLength = 4096;

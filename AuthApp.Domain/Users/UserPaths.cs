@@ -40,6 +40,8 @@ public static class UserPaths
 
     public static string Device(string uid, string venue, string device) => Join(Users, uid, UserFields.Venues, venue, device);
 
+    public static string VenueFaults(string uid, string venue) => Join(Users, uid, UserFields.Venues, venue, VenueFields.Faults);
+
     public static string Schedules(string uid) => Field(uid, UserFields.Schedules);
 
     public static string VenueSchedules(string uid, string venue) => Join(Users, uid, UserFields.Schedules, venue);

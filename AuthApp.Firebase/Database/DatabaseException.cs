@@ -31,6 +31,12 @@ public enum DatabaseErrorKind
 
     /// <summary>5xx, a network failure, a timeout, or an open circuit breaker.</summary>
     Unavailable,
+
+    /// <summary>The answer is larger than the caller's ceiling: the rest of it was never read.</summary>
+    ResponseTooLarge,
+
+    /// <summary>The answer is not JSON the client can read (malformed, too deep, repeated keys, invalid text).</summary>
+    InvalidResponse,
 }
 
 /// <summary>

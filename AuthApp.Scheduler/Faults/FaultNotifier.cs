@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using AuthApp.Domain.Jobs;
 using AuthApp.Domain.Users;
@@ -36,6 +37,9 @@ public sealed partial class FaultNotifier(
 
     private const int ListChunk = 1_000;
 
+    /// <summary>A stored notice time later than this past the clock is no time the server wrote.</summary>
+    private static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(1);
+
     private IDatabase Redis => redis.GetDatabase();
 
     /// <summary>Examines the next page of users (starting a new pass when the last one is done); returns how many were notified.</summary>
@@ -56,15 +60,21 @@ public sealed partial class FaultNotifier(
         using var activity = SchedulerTelemetry.ActivitySource.StartActivity("fault notifier page");
         telemetry.UsersScanned.Add(uids.Length);
         var notified = 0;
+        var problems = new ConcurrentBag<(string Uid, DataProblem Problem)>();
         await Parallel.ForEachAsync(uids.Select(uid => uid.ToString()),
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.ReadParallelism, CancellationToken = cancellationToken },
             async (uid, token) =>
             {
-                if (await NotifyIfFaultyAsync(uid, token))
+                if (await NotifyIfFaultyAsync(uid, problems, token))
                 {
                     Interlocked.Increment(ref notified);
                 }
             });
+
+        if (problems.TryPeek(out var first))
+        {
+            LogUnusableData(logger, problems.Select(problem => problem.Uid).Distinct().Count(), UserHash.Of(first.Uid), first.Problem.Field, first.Problem.Reason);
+        }
 
         activity?.SetTag("authapp.faults.users", uids.Length);
         activity?.SetTag("authapp.faults.notified", notified);
@@ -82,14 +92,21 @@ public sealed partial class FaultNotifier(
 
         try
         {
-            // Keys only: a user is a key and "true" here, whatever their record holds.
-            var users = JsonShapes.AsObject(await database.GetShallowAsync(UserPaths.Users, cancellationToken)) ?? [];
-            foreach (var chunk in users.Select(user => (RedisValue)user.Key).Chunk(ListChunk))
+            // Keys only, streamed into the list a chunk at a time: memory does not grow with the number of users,
+            // and a user is a key here whatever their record holds.
+            var listed = 0;
+            var chunk = new List<RedisValue>(ListChunk);
+            await foreach (var uid in database.GetChildKeysStreamAsync(UserPaths.Users, cancellationToken))
             {
-                await Redis.ListRightPushAsync(PassKey, chunk);
+                chunk.Add(uid);
+                if (chunk.Count == ListChunk)
+                {
+                    listed += await PushAsync(chunk);
+                }
             }
 
-            return users.Count > 0;
+            listed += await PushAsync(chunk);
+            return listed > 0;
         }
         finally
         {
@@ -97,21 +114,44 @@ public sealed partial class FaultNotifier(
                 "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
                 [PassLockKey], [token]);
         }
+
+        async Task<int> PushAsync(List<RedisValue> uids)
+        {
+            if (uids.Count > 0)
+            {
+                await Redis.ListRightPushAsync(PassKey, [.. uids]);
+            }
+
+            var count = uids.Count;
+            uids.Clear();
+            return count;
+        }
     }
 
-    private async Task<bool> NotifyIfFaultyAsync(string uid, CancellationToken cancellationToken)
+    private async Task<bool> NotifyIfFaultyAsync(string uid, ConcurrentBag<(string Uid, DataProblem Problem)> problems, CancellationToken cancellationToken)
     {
         try
         {
-            var faults = VenueData.FirstVenueFaults(await database.GetAsync(UserPaths.Venues(uid), cancellationToken: cancellationToken));
-            if (faults.Length == 0)
+            var (text, unreadable) = await ReadFaultsAsync(uid, cancellationToken);
+            if (unreadable is not null)
+            {
+                problems.Add((uid, unreadable));
+            }
+
+            if (text.Length == 0)
             {
                 return false;
             }
 
             var now = clock.GetUtcNow();
-            var last = JsonShapes.Integer(await database.GetAsync(UserPaths.Field(uid, LastNotificationField), cancellationToken: cancellationToken));
-            if (!Cooldown.IsOver(last, now, options.Value.Cooldown))
+            var last = JsonShapes.UnixSeconds(await UserRecords.ReadValueAsync(database, UserPaths.Field(uid, LastNotificationField), cancellationToken), now + ClockTolerance);
+            if (last.Problem is { } ignored)
+            {
+                // Not a time the server wrote: notify as if none had been sent; the write below replaces it.
+                problems.Add((uid, new DataProblem(LastNotificationField, ignored + "; ignored")));
+            }
+
+            if (!Cooldown.IsOver(last.HasValue ? last.Value : null, now, options.Value.Cooldown))
             {
                 return false;
             }
@@ -123,31 +163,62 @@ public sealed partial class FaultNotifier(
                 return false;
             }
 
-            await queue.EnqueueAsync(SendPushJob.Once(uid, Title, faults), cancellationToken);
+            await queue.EnqueueAsync(SendPushJob.Once(uid, Title, text), cancellationToken);
             await database.SetAsync(UserPaths.Field(uid, LastNotificationField), JsonValue.Create(now.ToUnixTimeSeconds()), cancellationToken);
             telemetry.FaultsNotified.Add(1);
-            LogNotified(logger, uid);
+            LogNotified(logger, UserHash.Of(uid));
             return true;
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // One user's data (or a failed read) never stops the page; the next pass looks again.
-            LogUserFailed(logger, uid, exception.GetType().Name);
+            LogUserFailed(logger, UserHash.Of(uid), exception.GetType().Name);
             return false;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Fault notification enqueued for user {Uid}")]
-    private static partial void LogNotified(ILogger logger, string uid);
+    /// <summary>
+    /// The faults rule (<see cref="VenueData.FirstVenueFaults"/>) from only what it needs: the venues' names (a shallow
+    /// read) and the first venue's <c>faults</c>. Never the devices, never a megabyte a device wrote elsewhere.
+    /// </summary>
+    private async Task<(string Faults, DataProblem? Problem)> ReadFaultsAsync(string uid, CancellationToken cancellationToken)
+    {
+        JsonNode? names;
+        try
+        {
+            names = await database.GetShallowAsync(UserPaths.Venues(uid), UserDataLimits.MaxSubtreeBytes, cancellationToken);
+        }
+        catch (DatabaseException exception) when (exception.Kind is DatabaseErrorKind.ResponseTooLarge or DatabaseErrorKind.InvalidResponse)
+        {
+            return ("", new DataProblem(UserFields.Venues, $"more than {UserDataLimits.MaxSubtreeBytes / 1024} KiB of venue names"));
+        }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Fault check of user {Uid} failed ({ErrorType}); looked at again next pass")]
-    private static partial void LogUserFailed(ILogger logger, string uid, string errorType);
+        if (VenueData.FirstVenueName(names) is not { } first)
+        {
+            return ("", null);
+        }
+
+        var stored = await database.GetAsync(UserPaths.VenueFaults(uid, first), null, UserRecords.MaxFieldBytes, cancellationToken);
+        var faults = VenueData.Faults(stored);
+        return faults.Problem is { } problem
+            ? ("", new DataProblem($"{UserFields.Venues}/{first}/{VenueFields.Faults}", problem))
+            : (faults.Value ?? "", null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fault notification enqueued for user {UserHash}")]
+    private static partial void LogNotified(ILogger logger, string userHash);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fault check of user {UserHash} failed ({ErrorType}); looked at again next pass")]
+    private static partial void LogUserFailed(ILogger logger, string userHash, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fault notifier: {Count} user(s) of the page hold fault data it cannot use (first: user {UserHash}, {Field}, {Reason})")]
+    private static partial void LogUnusableData(ILogger logger, int count, string userHash, string field, string reason);
 }
 
 /// <summary>The fault notifier's once-per-period rule.</summary>
 public static class Cooldown
 {
     /// <summary>True when nothing was sent yet, or the last notification is at least <paramref name="period"/> old.</summary>
-    public static bool IsOver(long? lastNotifiedUnixSeconds, DateTimeOffset now, TimeSpan period) =>
-        lastNotifiedUnixSeconds is not { } last || now - DateTimeOffset.FromUnixTimeSeconds(last) >= period;
+    public static bool IsOver(DateTimeOffset? lastNotified, DateTimeOffset now, TimeSpan period) =>
+        lastNotified is not { } last || now - last >= period;
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
 using AuthApp.Firebase.Messaging;
@@ -18,7 +17,7 @@ internal sealed partial class SendPushHandler(IFirebaseDatabase database, IPushS
     {
         var path = UserPaths.Field(job.Uid, UserFields.FcmToken);
         var current = await database.GetWithETagAsync(path, cancellationToken);
-        if (current.Value is not JsonValue value || !value.TryGetValue(out string? token) || string.IsNullOrWhiteSpace(token))
+        if (JsonShapes.Text(current.Value, UserDataLimits.MaxFcmTokenLength).Value is not { } token || string.IsNullOrWhiteSpace(token))
         {
             LogNoToken(logger, job.Uid, context.JobId);
             return;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
@@ -10,12 +11,18 @@ namespace AuthApp.Scheduler.Schedules;
 /// no multi-get, so per user one read of its time zone and venues together (<see cref="UserPaths.TimeZoneAndVenues"/>)
 /// and, per venue with due devices, one read of the venue's schedules. A user with ten lamps due at 22:30 in one room
 /// costs two small reads, not thirty; nothing else of the user's record (monitoring, secure data) is downloaded.
+/// <para>
+/// Every read is bounded (<see cref="UserDataLimits.MaxSubtreeBytes"/>): a user who wrote more than that straight into
+/// the database costs the batch no more than that. Their due schedules are then read one field at a time (the time
+/// zone, each due device, each due schedule), so they still fire; only what is itself too large or unreadable fails,
+/// and only for its own entries. Each user's reads stand alone: one user's failure never reaches another's entries.
+/// </para>
 /// </summary>
 internal static class BatchReads
 {
     /// <summary>One snapshot per id; a user whose reads failed gets the failure on each of its ids.</summary>
     public static async Task<IReadOnlyDictionary<ScheduleId, ScheduleSnapshot>> ReadAsync(
-        IFirebaseDatabase database, IEnumerable<ScheduleId> ids, int parallelism)
+        IFirebaseDatabase database, IEnumerable<ScheduleId> ids, int parallelism, DateTimeOffset now)
     {
         var snapshots = new ConcurrentDictionary<ScheduleId, ScheduleSnapshot>();
         await Parallel.ForEachAsync(ids.Distinct().GroupBy(id => id.Uid), new ParallelOptions { MaxDegreeOfParallelism = parallelism },
@@ -23,35 +30,70 @@ internal static class BatchReads
             {
                 try
                 {
-                    // Writes are not cancelled once a batch is claimed, and neither are its reads (HTTP timeouts bound them).
-                    var zoneAndVenues = database.GetAsync(UserPaths.User(user.Key), UserPaths.TimeZoneAndVenues, CancellationToken.None);
-                    var venues = user.GroupBy(id => id.Venue).Select(venue => (
-                        Ids: venue.ToList(),
-                        Name: venue.Key,
-                        Schedules: database.GetAsync(UserPaths.VenueSchedules(user.Key, venue.Key), cancellationToken: CancellationToken.None))).ToList();
-                    await Task.WhenAll(venues.Select(venue => venue.Schedules).Append(zoneAndVenues));
-
-                    var record = JsonShapes.AsObject(await zoneAndVenues);
-                    var userZone = JsonShapes.Text(record?[UserFields.TimeZone]);
-                    var userVenues = JsonShapes.AsObject(record?[UserFields.Venues]);
-                    foreach (var venue in venues)
-                    {
-                        var schedules = JsonShapes.AsObject(await venue.Schedules);
-                        var devices = VenueData.Devices(userVenues?[venue.Name]);
-                        foreach (var id in venue.Ids)
-                        {
-                            snapshots[id] = new ScheduleSnapshot(JsonShapes.AsObject(schedules?[id.Device]), devices.ContainsKey(id.Device), userZone);
-                        }
-                    }
+                    await ReadUserAsync(database, user.Key, [.. user], now, snapshots);
                 }
                 catch (Exception exception)
                 {
                     foreach (var id in user)
                     {
-                        snapshots[id] = new ScheduleSnapshot(null, false, null, exception);
+                        snapshots[id] = new ScheduleSnapshot(null, false, exception);
                     }
                 }
             });
         return snapshots;
     }
+
+    private static async Task ReadUserAsync(
+        IFirebaseDatabase database, string uid, IReadOnlyList<ScheduleId> ids, DateTimeOffset now, ConcurrentDictionary<ScheduleId, ScheduleSnapshot> snapshots)
+    {
+        // Writes are not cancelled once a batch is claimed, and neither are its reads (HTTP timeouts bound them).
+        var zoneAndVenues = ReadBoundedAsync(database, UserPaths.User(uid), UserPaths.TimeZoneAndVenues);
+        var venues = ids.GroupBy(id => id.Venue).Select(venue => (
+            Ids: venue.ToList(),
+            Name: venue.Key,
+            Schedules: ReadBoundedAsync(database, UserPaths.VenueSchedules(uid, venue.Key), null))).ToList();
+        await Task.WhenAll(venues.Select(venue => (Task)venue.Schedules).Append(zoneAndVenues));
+
+        var record = await zoneAndVenues;
+        var userZone = record.Fits ? JsonShapes.AsObject(record.Node)?[UserFields.TimeZone] : await ReadFieldAsync(database, UserPaths.Field(uid, UserFields.TimeZone));
+        var userVenues = record.Fits ? JsonShapes.AsObject(JsonShapes.AsObject(record.Node)?[UserFields.Venues]) : null;
+        foreach (var venue in venues)
+        {
+            var schedules = await venue.Schedules;
+            var devices = userVenues is null ? null : VenueData.Devices(userVenues[venue.Name]);
+            foreach (var id in venue.Ids)
+            {
+                try
+                {
+                    var stored = schedules.Fits
+                        ? JsonShapes.AsObject(schedules.Node)?[id.Device]
+                        : await ReadFieldAsync(database, UserPaths.Schedule(id.Uid, id.Venue, id.Device));
+                    var deviceExists = devices?.ContainsKey(id.Device)
+                        ?? VenueData.State(id.Device, await ReadFieldAsync(database, UserPaths.Device(id.Uid, id.Venue, id.Device))) is not null;
+                    snapshots[id] = new ScheduleSnapshot(ScheduleDefinition.Read(id, stored, userZone, now), deviceExists);
+                }
+                catch (Exception exception)
+                {
+                    snapshots[id] = new ScheduleSnapshot(null, false, exception);
+                }
+            }
+        }
+    }
+
+    /// <summary>A read of at most <see cref="UserDataLimits.MaxSubtreeBytes"/>; <c>Fits</c> is false when the data there is larger.</summary>
+    private static async Task<(bool Fits, JsonNode? Node)> ReadBoundedAsync(IFirebaseDatabase database, string path, DatabaseQuery? query)
+    {
+        try
+        {
+            return (true, await database.GetAsync(path, query, UserDataLimits.MaxSubtreeBytes, CancellationToken.None));
+        }
+        catch (DatabaseException exception) when (exception.Kind is DatabaseErrorKind.ResponseTooLarge or DatabaseErrorKind.InvalidResponse)
+        {
+            return (false, null);
+        }
+    }
+
+    /// <summary>One field of a user who stored too much around it; a field that is itself too large fails its own entry.</summary>
+    private static Task<JsonNode?> ReadFieldAsync(IFirebaseDatabase database, string path) =>
+        database.GetAsync(path, null, UserRecords.MaxFieldBytes, CancellationToken.None);
 }

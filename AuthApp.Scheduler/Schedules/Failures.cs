@@ -14,7 +14,8 @@ internal static class Failures
     public static (string Reason, bool OwnFault) Classify(Exception exception) => exception switch
     {
         DatabaseException database => ($"{nameof(DatabaseException)}/{database.Kind}", database.Kind
-            is DatabaseErrorKind.InvalidData or DatabaseErrorKind.PayloadTooLarge or DatabaseErrorKind.Unexpected),
+            is DatabaseErrorKind.InvalidData or DatabaseErrorKind.PayloadTooLarge or DatabaseErrorKind.Unexpected
+            or DatabaseErrorKind.ResponseTooLarge or DatabaseErrorKind.InvalidResponse),
         RedisException or HttpRequestException or TimeoutException or OperationCanceledException => (exception.GetType().Name, false),
         _ => (exception.GetType().Name, true),
     };

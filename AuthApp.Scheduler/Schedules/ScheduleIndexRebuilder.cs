@@ -39,6 +39,12 @@ public sealed partial class ScheduleIndexRebuilder(
 
     private const int BadUsersLogged = 10;
 
+    /// <summary>A user's whole record past this is not buffered by the rebuild: it is read field by field.</summary>
+    private const int MaxUserBytes = 2 * UserDataLimits.MaxSubtreeBytes;
+
+    /// <summary>Index entries a page holds at most before it is written to Redis: a page is bounded by size, not only by users.</summary>
+    private const int MaxPageEntries = 20_000;
+
     /// <summary>Null when another replica holds the rebuild lock.</summary>
     public async Task<RebuildSummary?> RebuildAsync(CancellationToken cancellationToken)
     {
@@ -80,14 +86,14 @@ public sealed partial class ScheduleIndexRebuilder(
         var counts = new RebuildCounts();
         await Redis.KeyDeleteAsync(SeenKey);
 
-        var pending = ReadPageAsync(null, cancellationToken);
+        var pending = ReadPageAsync(null, baseline, counts, cancellationToken);
         while (true)
         {
             var page = await pending;
-            pending = page.More ? ReadPageAsync(page.LastKey, cancellationToken) : Task.FromResult(UserPage.End);
+            pending = page.More ? ReadPageAsync(page.LastKey, baseline, counts, cancellationToken) : Task.FromResult(UserPage.End);
             try
             {
-                await IndexPageAsync(page.Users, baseline, counts);
+                await IndexPageAsync(page.Users, counts);
                 if (!await RenewLockAsync(token))
                 {
                     // Redis lost its data (or the lock) mid-way: what was indexed stays, the marker is not set, and
@@ -112,8 +118,14 @@ public sealed partial class ScheduleIndexRebuilder(
         return counts.Summary(completed: await FinishAsync(token));
     }
 
-    /// <summary>One page of users in key order (<c>startAt</c> is inclusive: one more to make up for the cursor).</summary>
-    private async Task<UserPage> ReadPageAsync(string? after, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of users in key order (<c>startAt</c> is inclusive: one more to make up for the cursor), streamed: each
+    /// user is turned into its index entries as it arrives and only those are kept. A user whose record is larger than
+    /// <see cref="MaxUserBytes"/> is skipped in the stream (never buffered) and read field by field instead; a page stops
+    /// early once it holds <see cref="MaxPageEntries"/> entries (the next one starts after its last user), so memory is
+    /// bounded by size, not only by the number of users.
+    /// </summary>
+    private async Task<UserPage> ReadPageAsync(string? after, DateTimeOffset baseline, RebuildCounts counts, CancellationToken cancellationToken)
     {
         var pageSize = options.Value.RebuildPageSize;
         var query = DatabaseQuery.OrderByKey() with
@@ -121,72 +133,125 @@ public sealed partial class ScheduleIndexRebuilder(
             StartAt = after is null ? null : JsonValue.Create(after),
             LimitToFirst = pageSize + (after is null ? 0 : 1),
         };
-        var page = JsonShapes.AsObject(await database.GetAsync(UserPaths.Users, query, cancellationToken)) ?? [];
-        var users = page.Where(user => user.Key != after).ToList();
-        return new UserPage(users, users.Count > 0 ? users[^1].Key : after, users.Count >= pageSize);
-    }
-
-    private async Task IndexPageAsync(IReadOnlyList<KeyValuePair<string, JsonNode?>> users, DateTimeOffset baseline, RebuildCounts counts)
-    {
-        var page = new List<(string Uid, IReadOnlyList<(string Member, long Next)> Entries)>(users.Count);
-        foreach (var (uid, record) in users)
+        var users = new List<(string Uid, IReadOnlyList<(string Member, long Next)> Entries)>();
+        var (read, entries, last) = (0, 0, after);
+        await foreach (var user in database.GetChildrenAsync(UserPaths.Users, query, MaxUserBytes, cancellationToken))
         {
-            try
+            if (user.Key == after)
             {
-                page.Add((uid, IndexableSchedules(uid, record, baseline).Select(entry => (entry.Id.ToString(), entry.Next.ToUnixTimeSeconds())).ToList()));
+                continue;
             }
-            catch (Exception exception)
+
+            read++;
+            var indexable = await IndexableSchedulesAsync(user, baseline, counts, cancellationToken);
+            users.Add((user.Key, indexable));
+            (entries, last) = (entries + indexable.Count, user.Key);
+            if (entries >= MaxPageEntries)
             {
-                // Whatever a client wrote, the rest of the database still gets indexed (its entries are checked one by one).
-                page.Add((uid, []));
-                if (++counts.BadUsers <= BadUsersLogged)
-                {
-                    LogBadUser(logger, uid, exception.GetType().Name);
-                }
+                return new UserPage(users, last, More: true);
             }
         }
 
+        return new UserPage(users, last, read >= pageSize);
+    }
+
+    private async Task<IReadOnlyList<(string Member, long Next)>> IndexableSchedulesAsync(
+        DatabaseChild user, DateTimeOffset baseline, RebuildCounts counts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var record = user.TooLarge ? await ReadUserByFieldsAsync(user.Key, cancellationToken) : user.Value;
+            var (entries, problem) = IndexableSchedules(user.Key, record, baseline, clock.GetUtcNow());
+            if (problem is not null)
+            {
+                BadUser(user.Key, $"{problem.Field}: {problem.Reason}");
+            }
+
+            return entries;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever a client wrote, the rest of the database still gets indexed (its entries are checked one by one).
+            BadUser(user.Key, exception.GetType().Name);
+            return [];
+        }
+
+        void BadUser(string uid, string reason)
+        {
+            if (Interlocked.Increment(ref counts.BadUsers) <= BadUsersLogged)
+            {
+                LogBadUser(logger, UserHash.Of(uid), reason);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the rebuild needs of a user who stored more than <see cref="MaxUserBytes"/>: their time zone and schedules,
+    /// each read within its own bound (schedules past <see cref="UserDataLimits.MaxSubtreeBytes"/> fail this user alone).
+    /// </summary>
+    private async Task<JsonNode> ReadUserByFieldsAsync(string uid, CancellationToken cancellationToken)
+    {
+        var zone = UserRecords.ReadValueAsync(database, UserPaths.Field(uid, UserFields.TimeZone), cancellationToken);
+        var schedules = database.GetAsync(UserPaths.Schedules(uid), null, UserDataLimits.MaxSubtreeBytes, cancellationToken);
+        await Task.WhenAll(zone, schedules);
+        return new JsonObject { [UserFields.TimeZone] = (await zone)?.DeepClone(), [UserFields.Schedules] = (await schedules)?.DeepClone() };
+    }
+
+    private async Task IndexPageAsync(IReadOnlyList<(string Uid, IReadOnlyList<(string Member, long Next)> Entries)> page, RebuildCounts counts)
+    {
         var (added, readmitted, candidates) = await IndexAsync(page);
-        counts.Users += users.Count;
+        counts.Users += page.Count;
         counts.Schedules += page.Sum(user => user.Entries.Count);
         counts.Added += added;
         counts.Readmitted += readmitted;
         counts.Removed += await RemoveStaleAsync(candidates);
     }
 
-    /// <summary>The user's enabled, readable schedules and the next occurrence to index for each.</summary>
-    private static IEnumerable<(ScheduleId Id, DateTimeOffset Next)> IndexableSchedules(string uid, JsonNode? record, DateTimeOffset baseline)
+    /// <summary>
+    /// The user's enabled, readable schedules and the next occurrence to index for each: at most
+    /// <see cref="UserDataLimits.MaxSchedules"/>, in key order, however many a client wrote; and the first stored field
+    /// that could not be understood.
+    /// </summary>
+    internal static (IReadOnlyList<(string Member, long Next)> Entries, DataProblem? Problem) IndexableSchedules(
+        string uid, JsonNode? record, DateTimeOffset baseline, DateTimeOffset now)
     {
+        var entries = new List<(string Member, long Next)>();
         var user = JsonShapes.AsObject(record);
-        var userZone = JsonShapes.Text(user?[UserFields.TimeZone]);
-        foreach (var (venue, devices) in JsonShapes.AsObject(user?[UserFields.Schedules]) ?? [])
+        var schedules = JsonShapes.AsObject(user?[UserFields.Schedules]);
+        var first = user is null ? new DataProblem("", "not an object")
+            : schedules is null && user[UserFields.Schedules] is not null ? new DataProblem(UserFields.Schedules, "not an object")
+            : null;
+        var userZone = user?[UserFields.TimeZone];
+        foreach (var (venue, devices) in (schedules ?? []).OrderBy(venue => venue.Key, JsonShapes.KeyOrder))
         {
-            foreach (var (device, definition) in JsonShapes.AsObject(devices) ?? [])
+            var stored = JsonShapes.AsObject(devices);
+            first ??= stored is null ? new DataProblem($"{UserFields.Schedules}/{venue}", "not an object") : null;
+            foreach (var (device, schedule) in (stored ?? []).OrderBy(device => device.Key, JsonShapes.KeyOrder))
             {
-                if (ScheduleId.TryParse(new ScheduleId(uid, venue, device).ToString(), out var id)
-                    && JsonShapes.AsObject(definition) is { } schedule
-                    && Next(schedule, userZone, baseline) is { } next)
+                if (!ScheduleId.TryParse(new ScheduleId(uid, venue, device).ToString(), out var id))
                 {
-                    yield return (id, next);
+                    continue;
+                }
+
+                var definition = ScheduleDefinition.Read(id, schedule, userZone, now);
+                first ??= definition.Problem;
+                if (definition is { Fires: true, Timing: { } timing })
+                {
+                    entries.Add((id.ToString(), Next(timing, definition.LastNotified, baseline).ToUnixTimeSeconds()));
+                    if (entries.Count == UserDataLimits.MaxSchedules)
+                    {
+                        return (entries, first);
+                    }
                 }
             }
         }
+
+        return (entries, first);
     }
 
-    /// <summary>The next occurrence to index, or null when the schedule is disabled or unreadable.</summary>
-    internal static DateTimeOffset? Next(JsonObject schedule, string? userZone, DateTimeOffset baseline)
-    {
-        if (ScheduleTiming.Of(schedule, userZone) is not { } timing)
-        {
-            return null;
-        }
-
-        // Never index an occurrence that already fired.
-        var after = JsonShapes.Integer(schedule[ScheduleFields.LastNotified]) is { } last && DateTimeOffset.FromUnixTimeSeconds(last) > baseline
-            ? DateTimeOffset.FromUnixTimeSeconds(last)
-            : baseline;
-        return timing.Next(after);
-    }
+    /// <summary>The next occurrence to index: after the catch-up baseline, or after the last firing if later (never one that fired).</summary>
+    internal static DateTimeOffset Next(ScheduleTiming timing, DateTimeOffset? lastNotified, DateTimeOffset baseline) =>
+        timing.Next(lastNotified is { } last && last > baseline ? last : baseline);
 
     /// <summary>
     /// Entries indexed for a user but not found firing in the pass (or for a user that no longer exists): each is
@@ -220,9 +285,9 @@ public sealed partial class ScheduleIndexRebuilder(
 
     private async Task<bool> StillFiresAsync(ScheduleId id, CancellationToken cancellationToken)
     {
-        var schedule = database.GetAsync(UserPaths.Schedule(id.Uid, id.Venue, id.Device), cancellationToken: cancellationToken);
-        var zone = database.GetAsync(UserPaths.Field(id.Uid, UserFields.TimeZone), cancellationToken: cancellationToken);
-        return JsonShapes.AsObject(await schedule) is { } definition && ScheduleTiming.Of(definition, JsonShapes.Text(await zone)) is not null;
+        var schedule = UserRecords.ReadValueAsync(database, UserPaths.Schedule(id.Uid, id.Venue, id.Device), cancellationToken);
+        var zone = UserRecords.ReadValueAsync(database, UserPaths.Field(id.Uid, UserFields.TimeZone), cancellationToken);
+        return ScheduleDefinition.Read(id, await schedule, await zone, clock.GetUtcNow()).Fires;
     }
 
     private async Task RemoveVanishedAsync(RebuildCounts counts) =>
@@ -230,7 +295,7 @@ public sealed partial class ScheduleIndexRebuilder(
 
     private IDatabase Redis => redis.GetDatabase();
 
-    private sealed record UserPage(IReadOnlyList<KeyValuePair<string, JsonNode?>> Users, string? LastKey, bool More)
+    private sealed record UserPage(IReadOnlyList<(string Uid, IReadOnlyList<(string Member, long Next)> Entries)> Users, string? LastKey, bool More)
     {
         public static readonly UserPage End = new([], null, false);
     }
@@ -242,7 +307,7 @@ public sealed partial class ScheduleIndexRebuilder(
         public int Added;
         public int Readmitted;
         public int Removed;
-        public int BadUsers;
+        public int BadUsers;  // incremented from the page reader, concurrently with the page being indexed
 
         public RebuildSummary Summary(bool completed) => new(Users, Schedules, Added, Readmitted, Removed, BadUsers, completed);
     }
@@ -259,8 +324,8 @@ public sealed partial class ScheduleIndexRebuilder(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule index rebuild: could not check whether {Schedule} still fires ({ErrorType}); kept")]
     private static partial void LogCheckFailed(ILogger logger, string schedule, string errorType);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule index rebuild: user {Uid} could not be read ({ErrorType}); skipped")]
-    private static partial void LogBadUser(ILogger logger, string uid, string errorType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule index rebuild: user {UserHash} holds data it cannot use ({Reason}); what cannot be read is not indexed")]
+    private static partial void LogBadUser(ILogger logger, string userHash, string reason);
 }
 
 /// <summary>

@@ -43,23 +43,22 @@ public sealed partial class ScheduleRunner
     {
         var settings = options.Value;
         var entries = batch.Entries;
-        var snapshots = await BatchReads.ReadAsync(database, entries.Select(entry => entry.Id).OfType<ScheduleId>(), settings.ReadParallelism);
         var now = clock.GetUtcNow();
+        var snapshots = await BatchReads.ReadAsync(database, entries.Select(entry => entry.Id).OfType<ScheduleId>(), settings.ReadParallelism, now);
         var decisions = new Decision[entries.Count];
         var failures = new Exception?[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
-            if (entries[i].Id is not { } id)
+            // Each entry is judged on its own: whatever its user stored, the worst it can do is fail this entry.
+            try
             {
-                decisions[i] = new(FireOutcome.Removed);
+                (decisions[i], failures[i]) = entries[i].Id is not { } id ? (new Decision(FireOutcome.Removed), null)
+                    : snapshots[id].Failure is { } failure ? (new Decision(FireOutcome.Failed), failure)
+                    : (FiringDecision.Decide(entries[i].Occurrence, snapshots[id], now, settings.CatchUpWindow), (Exception?)null);
             }
-            else if (snapshots[id].Failure is { } failure)
+            catch (Exception exception)
             {
-                (decisions[i], failures[i]) = (new(FireOutcome.Failed), failure);
-            }
-            else
-            {
-                decisions[i] = FiringDecision.Decide(entries[i].Occurrence, snapshots[id], now, settings.CatchUpWindow);
+                (decisions[i], failures[i]) = (new(FireOutcome.Failed), exception);
             }
         }
 
@@ -238,7 +237,7 @@ public sealed partial class ScheduleRunner
             var (entry, decision) = (entries[i], decisions[i]);
             if (quarantinedNow.Contains(entry.Member))
             {
-                LogQuarantined(logger, entry.Member, Failures.Classify(failures[i]!).Reason, settings.QuarantineAfter);
+                LogQuarantined(logger, LogName(entry), Failures.Classify(failures[i]!).Reason, settings.QuarantineAfter);
             }
 
             switch (decision.Outcome)
@@ -255,12 +254,19 @@ public sealed partial class ScheduleRunner
                     break;
                 case FireOutcome.Recovered:
                     telemetry.Lateness.Record(decision.Lateness.TotalSeconds);
-                    LogRecovered(logger, entry.Member, entry.Occurrence);
+                    LogRecovered(logger, LogName(entry), entry.Occurrence);
                     break;
-                case FireOutcome.Removed:
-                    LogRemoved(logger, entry.Member);
+                case FireOutcome.Removed when decision.Problem is null:
+                    LogRemoved(logger, LogName(entry));
                     break;
             }
+        }
+
+        // Stored data the worker cannot use: one line per user and batch, never the values themselves.
+        foreach (var user in Enumerable.Range(0, entries.Count).Where(i => decisions[i].Problem is not null).GroupBy(i => entries[i].Id!.Value.Uid))
+        {
+            var first = decisions[user.First()].Problem!;
+            LogUnusableData(logger, user.Count(), UserHash.Of(user.Key), first.Field, first.Reason);
         }
 
         var counts = decisions.GroupBy(decision => decision.Outcome).ToDictionary(group => group.Key, group => group.Count());
@@ -273,13 +279,13 @@ public sealed partial class ScheduleRunner
         if (counts.GetValueOrDefault(FireOutcome.Skipped) is > 0 and var skipped)
         {
             var first = Array.FindIndex(decisions, decision => decision.Outcome == FireOutcome.Skipped);
-            LogSkipped(logger, skipped, settings.CatchUpWindow, entries[first].Member, entries[first].Occurrence);
+            LogSkipped(logger, skipped, settings.CatchUpWindow, LogName(entries[first]), entries[first].Occurrence);
         }
 
         if (counts.GetValueOrDefault(FireOutcome.Failed) is > 0 and var failed)
         {
             var first = Array.FindIndex(decisions, decision => decision.Outcome == FireOutcome.Failed);
-            LogFailed(logger, failed, Failures.Classify(failures[first]!).Reason, entries[first].Member);
+            LogFailed(logger, failed, Failures.Classify(failures[first]!).Reason, LogName(entries[first]));
         }
 
         if (counts.GetValueOrDefault(FireOutcome.Lost) is > 0 and var lost)
@@ -287,6 +293,13 @@ public sealed partial class ScheduleRunner
             LogLost(logger, lost);
         }
     }
+
+    /// <summary>An entry as logs name it: the user hashed, then venue and device (an index member that is no schedule id as it is).</summary>
+    private static string LogName(ClaimedEntry entry) =>
+        entry.Id is { } id ? $"{UserHash.Of(id.Uid)}/{id.Venue}/{id.Device}" : "(not a schedule id)";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} due schedule(s) of user {UserHash} hold data the worker cannot use (first: {Field}, {Reason}): unreadable ones are dropped from the index until saved again, an unusable lastNotified is ignored")]
+    private static partial void LogUnusableData(ILogger logger, int count, string userHash, string field, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule} is gone, disabled or unreadable: removed from the index")]
     private static partial void LogRemoved(ILogger logger, string schedule);
