@@ -53,6 +53,42 @@ public sealed class PoisonAndQuarantineTests(RedisServerFixture redis, DatabaseE
     }
 
     [Fact]
+    public async Task A_last_firing_written_in_milliseconds_by_its_owner_stops_no_one_else_and_heals()
+    {
+        // Issue 17 as found: a licensed user PATCHes its own schedule with lastNotified in milliseconds, and in that
+        // minute the batch it shared with three other tenants failed again and again. The rules refuse the write now,
+        // so it is written as the admin too, as a database holding an older value (or looser rules) would have it.
+        await using var harness = await StartAsync(Due.AddSeconds(1), options => options.BatchSize = 4);
+        await emulator.UseProductRulesAsync(harness.Namespace);
+        var hostile = await harness.AddUserAsync("a-client-bug");
+        await harness.Database.SetAsync("users/a-client-bug/verifiedAccess", JsonValue.Create(true), Cancellation);
+        var token = IdTokens.Unsigned(IdTokens.Claims(DateTimeOffset.UtcNow, uid: "a-client-bug"));
+        await emulator.SendAsClientAsync(harness.Namespace, HttpMethod.Patch, "users/a-client-bug/schedules/kitchen/lamp", token,
+            new JsonObject { ["lastNotified"] = 1_000_000_000_000 });
+        await harness.Database.SetAsync("users/a-client-bug/schedules/kitchen/lamp/lastNotified", JsonValue.Create(1_000_000_000_000), Cancellation);
+        var others = new[] { await harness.AddUserAsync("b-tenant"), await harness.AddUserAsync("c-tenant"), await harness.AddUserAsync("d-tenant") };
+        foreach (var id in others.Prepend(hostile))
+        {
+            await harness.Index.UpsertAsync(id, Due);
+        }
+
+        var summary = await harness.Runner.RunDueAsync(Cancellation);
+
+        // Everyone fires, the owner too: a lastNotified no firing could have written is ignored, and the write heals it.
+        Assert.Equal(4, summary[FireOutcome.Fired]);
+        foreach (var id in others.Prepend(hostile))
+        {
+            Assert.Equal("on", await harness.DeviceAsync(id));
+        }
+
+        Assert.Equal(Due.AddSeconds(1).ToUnixTimeSeconds(), (long?)await harness.Database.GetAsync("users/a-client-bug/schedules/kitchen/lamp/lastNotified", cancellationToken: Cancellation));
+        var warning = Assert.Single(harness.Logs.GetSnapshot(), log => log.Level == LogLevel.Warning);
+        Assert.Contains(AuthApp.Domain.Users.UserHash.Of("a-client-bug"), warning.Message, StringComparison.Ordinal);
+        Assert.Contains("schedules/kitchen/lamp/lastNotified", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("a-client-bug", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_entry_that_keeps_failing_is_quarantined_once_without_holding_back_the_others()
     {
         await using var harness = await StartAsync(Due.AddSeconds(1), options => (options.QuarantineAfter, options.RetryDelay) = (3, TimeSpan.FromSeconds(5)));

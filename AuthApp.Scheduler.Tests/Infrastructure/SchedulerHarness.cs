@@ -50,6 +50,9 @@ public sealed class SchedulerHarness : IAsyncDisposable
 
     public IFirebaseDatabase Database => _host.Services.GetRequiredService<IFirebaseDatabase>();
 
+    /// <summary>The harness's own database namespace in the emulator (for rules and clients' own requests).</summary>
+    public string Namespace => _host.Services.GetRequiredService<FirebaseDatabaseClient>().Endpoint.Namespace!;
+
     public IServiceProvider Services => _host.Services;
 
     public IDatabase Redis => _redis.GetDatabase();
