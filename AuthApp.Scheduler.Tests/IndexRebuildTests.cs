@@ -39,6 +39,56 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
     }
 
     [Fact]
+    public async Task Rebuild_indexes_at_most_the_per_user_limit_of_schedules_however_many_a_client_wrote()
+    {
+        await using var harness = await StartAsync();
+        var venues = new JsonObject();
+        for (var v = 0; v < 12; v++)
+        {
+            var devices = new JsonObject();
+            for (var d = 0; d < 50; d++)
+            {
+                devices[$"d{d:D2}"] = new JsonObject { ["time"] = "08:00", ["action"] = "on", ["status"] = "enable" };
+            }
+
+            venues[$"v{v:D2}"] = devices;
+        }
+
+        await harness.Database.SetAsync("users/greedy", new JsonObject { ["schedules"] = venues }, Cancellation);
+        await harness.AddUserAsync("modest", "08:00");
+
+        var summary = await harness.Rebuilder.RebuildAsync(Cancellation);
+
+        // 600 written straight into the database; the first 500 in key order are indexed, and the other user's one.
+        Assert.Equal(501, summary!.Schedules);
+        Assert.Equal(AuthApp.Domain.Users.UserDataLimits.MaxSchedules, await harness.Redis.SetLengthAsync(DueScheduleIndex.UserKey("greedy")));
+        Assert.NotNull(await harness.ScoreAsync(new ScheduleId("greedy", "v09", "d49")));
+        Assert.Null(await harness.ScoreAsync(new ScheduleId("greedy", "v10", "d00")));
+    }
+
+    [Fact]
+    public async Task A_user_who_stored_more_than_a_rebuild_buffers_is_read_field_by_field_and_still_indexed()
+    {
+        await using var harness = await StartAsync();
+        var readings = new JsonObject();
+        for (var i = 0; i < 400; i++)
+        {
+            readings[$"s{i:D3}"] = new string('7', 4000);
+        }
+
+        // 1.6 MB of sensor readings beside one schedule: more than the rebuild takes of a user in one piece.
+        var heavy = await harness.AddUserAsync("heavy", "08:00");
+        await harness.Database.SetAsync("users/heavy/monitoring_venues/cellar", readings, Cancellation);
+        var light = await harness.AddUserAsync("light", "08:00");
+
+        var summary = await harness.Rebuilder.RebuildAsync(Cancellation);
+
+        Assert.Equal((2, 2, true), (summary!.Users, summary.Added, summary.Completed));
+        Assert.NotNull(await harness.ScoreAsync(heavy));
+        Assert.NotNull(await harness.ScoreAsync(light));
+    }
+
+    [Fact]
     public async Task Rebuild_keeps_pending_occurrences_and_runs_on_one_replica_at_a_time()
     {
         await using var harness = await StartAsync();

@@ -84,10 +84,21 @@ await second.DisposeAsync();
 
 Expect("idle look at the index (08:30:06)", 0, await Measured(() => first.FireAsync(At(Seed.SecondBurstMinute, 6))));
 
+// Fairness: the same burst with and without one tenant at its limit, all due at once and first in the index.
+Expect(null, Due(8 * 60 + 31, Seed.FairnessMinute - 1), await FireThroughAsync(8 * 60 + 31, Seed.FairnessMinute - 1, [first]));
+var heavy = await Measured(() => first.FireAsync(At(Seed.FairnessMinute)));
+Expect($"burst minute (09:00) with a tenant of {AuthApp.Domain.Users.UserDataLimits.MaxSchedules} schedules first", due[Seed.FairnessMinute], heavy);
+Expect(null, Due(Seed.FairnessMinute + 1, Seed.ControlMinute - 1), await FireThroughAsync(Seed.FairnessMinute + 1, Seed.ControlMinute - 1, [first]));
+var control = await Measured(() => first.FireAsync(At(Seed.ControlMinute)));
+Expect("burst minute (09:30), the same without it", due[Seed.ControlMinute], control);
+var fairness = await FairnessAsync(heavy, control);
+
 Console.WriteLine();
 Console.WriteLine("| case | schedules | time | per schedule | lateness p50 / p99 / max | CPU: workers / emulator / redis | worker peak working set / GC heap | allocated |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|");
 rows.ForEach(Console.WriteLine);
+Console.WriteLine();
+Console.WriteLine(fairness);
 
 await first.DisposeAsync();
 await emulator.DisposeAsync();
@@ -105,6 +116,32 @@ async Task<PhaseResult> FireThroughAsync(int fromMinute, int toMinute, IBenchWor
             return PhaseResult.Combine(results);
         }
     }
+}
+
+// Lateness per occurrence from the audit stream (settled at, minus the occurrence): the heavy tenant's apart from the others'.
+async Task<string> FairnessAsync(PhaseResult heavyPhase, PhaseResult controlPhase)
+{
+    await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisServer.Port}");
+    var audit = await connection.GetDatabase().StreamRangeAsync(AuthApp.Scheduler.Schedules.DueClaims.AuditStream);
+    double[] Lateness(int minute, Func<string, bool> whose) => [.. audit
+        .Where(entry => (long)entry["occurrence"] == At(minute).ToUnixTimeSeconds() && whose((string)entry["id"]!))
+        .Select(entry => ((long)entry["firedAt"] - At(minute).ToUnixTimeMilliseconds()) / 1000.0)
+        .Order()];
+    static string Spread(double[] seconds) => seconds.Length == 0 ? "-"
+        : $"p50 {FormatTime(seconds[seconds.Length / 2] * 1000)}, p99 {FormatTime(seconds[(int)Math.Ceiling(0.99 * seconds.Length) - 1] * 1000)}, max {FormatTime(seconds[^1] * 1000)}";
+    var isHeavy = (string id) => id.StartsWith(Seed.HeavyTenant + "/", StringComparison.Ordinal);
+    var othersWith = Lateness(Seed.FairnessMinute, id => !isHeavy(id));
+    var othersWithout = Lateness(Seed.ControlMinute, _ => true);
+    var batches = Math.Ceiling(controlPhase.Fired / (double)settings.BatchSize);
+    var batchTime = controlPhase.Milliseconds / batches * settings.BatchesInFlight;
+    return $"""
+        Fairness ({settings.BatchSize} a batch, {settings.BatchesInFlight} in flight): the other tenants' lateness (settled at, from the audit stream)
+        | minute | the heavy tenant's {Lateness(Seed.FairnessMinute, isHeavy).Length} | the other {othersWith.Length:N0} tenants' schedules |
+        |---|---|---|
+        | 09:00, with the heavy tenant first | {Spread(Lateness(Seed.FairnessMinute, isHeavy))} | {Spread(othersWith)} |
+        | 09:30, without it | - | {Spread(othersWithout)} |
+        the others' max lateness moved by {FormatTime((othersWith[^1] - othersWithout[^1]) * 1000)}; one batch takes {FormatTime(batchTime)} ({controlPhase.Milliseconds:F0} ms for {batches} batches at 09:30, {settings.BatchesInFlight} at a time)
+        """;
 }
 
 async Task<IBenchWorker> StartWorkerAsync() => inProcess
