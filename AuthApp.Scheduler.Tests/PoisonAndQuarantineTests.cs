@@ -89,6 +89,35 @@ public sealed class PoisonAndQuarantineTests(RedisServerFixture redis, DatabaseE
     }
 
     [Fact]
+    public async Task A_user_who_stored_more_than_a_read_takes_still_fires_beside_the_others()
+    {
+        await using var harness = await StartAsync(Due.AddSeconds(1), options => options.BatchSize = 4);
+        var hoarder = await harness.AddUserAsync("a-hoarder");
+        var junk = new JsonObject();
+        for (var i = 0; i < 2_000; i++)
+        {
+            junk[$"device{i:D4}"] = new string('x', 400);
+        }
+
+        // 800 KB of venues (written as the admin; the rules cannot count), and as much again of schedules beside the due one.
+        await harness.Database.SetAsync("users/a-hoarder/venues/junk", junk, Cancellation);
+        await harness.Database.SetAsync("users/a-hoarder/schedules/kitchen/zz", junk.DeepClone(), Cancellation);
+        var others = new[] { await harness.AddUserAsync("b-tenant"), await harness.AddUserAsync("c-tenant"), await harness.AddUserAsync("d-tenant") };
+        foreach (var id in others.Prepend(hoarder))
+        {
+            await harness.Index.UpsertAsync(id, Due);
+        }
+
+        var summary = await harness.Runner.RunDueAsync(Cancellation);
+
+        Assert.Equal(4, summary[FireOutcome.Fired]);
+        foreach (var id in others.Prepend(hoarder))
+        {
+            Assert.Equal("on", await harness.DeviceAsync(id));
+        }
+    }
+
+    [Fact]
     public async Task An_entry_that_keeps_failing_is_quarantined_once_without_holding_back_the_others()
     {
         await using var harness = await StartAsync(Due.AddSeconds(1), options => (options.QuarantineAfter, options.RetryDelay) = (3, TimeSpan.FromSeconds(5)));

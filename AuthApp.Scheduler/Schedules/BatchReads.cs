@@ -20,6 +20,9 @@ namespace AuthApp.Scheduler.Schedules;
 /// </summary>
 internal static class BatchReads
 {
+    /// <summary>Field-by-field reads of one user at a time (only for a user who stored more than a read takes).</summary>
+    private const int FieldReadsPerUser = 16;
+
     /// <summary>One snapshot per id; a user whose reads failed gets the failure on each of its ids.</summary>
     public static async Task<IReadOnlyDictionary<ScheduleId, ScheduleSnapshot>> ReadAsync(
         IFirebaseDatabase database, IEnumerable<ScheduleId> ids, int parallelism, DateTimeOffset now)
@@ -55,29 +58,31 @@ internal static class BatchReads
         await Task.WhenAll(venues.Select(venue => (Task)venue.Schedules).Append(zoneAndVenues));
 
         var record = await zoneAndVenues;
-        var userZone = record.Fits ? JsonShapes.AsObject(record.Node)?[UserFields.TimeZone] : await ReadFieldAsync(database, UserPaths.Field(uid, UserFields.TimeZone));
+        var userZone = record.Fits
+            ? JsonShapes.AsObject(record.Node)?[UserFields.TimeZone]
+            : await database.GetAsync(UserPaths.Field(uid, UserFields.TimeZone), null, UserRecords.MaxFieldBytes, CancellationToken.None);
         var userVenues = record.Fits ? JsonShapes.AsObject(JsonShapes.AsObject(record.Node)?[UserFields.Venues]) : null;
-        foreach (var venue in venues)
+        // A user who stored too much is read field by field, those reads side by side: a batch waits for its slowest
+        // user, and one user's many small reads one after the other would hold back everyone else in the batch.
+        using var fieldReads = new SemaphoreSlim(FieldReadsPerUser);
+        await Task.WhenAll(venues.SelectMany(venue => venue.Ids.Select(async id =>
         {
-            var schedules = await venue.Schedules;
-            var devices = userVenues is null ? null : VenueData.Devices(userVenues[venue.Name]);
-            foreach (var id in venue.Ids)
+            try
             {
-                try
-                {
-                    var stored = schedules.Fits
-                        ? JsonShapes.AsObject(schedules.Node)?[id.Device]
-                        : await ReadFieldAsync(database, UserPaths.Schedule(id.Uid, id.Venue, id.Device));
-                    var deviceExists = devices?.ContainsKey(id.Device)
-                        ?? VenueData.State(id.Device, await ReadFieldAsync(database, UserPaths.Device(id.Uid, id.Venue, id.Device))) is not null;
-                    snapshots[id] = new ScheduleSnapshot(ScheduleDefinition.Read(id, stored, userZone, now), deviceExists);
-                }
-                catch (Exception exception)
-                {
-                    snapshots[id] = new ScheduleSnapshot(null, false, exception);
-                }
+                var schedules = await venue.Schedules;
+                var stored = schedules.Fits
+                    ? JsonShapes.AsObject(schedules.Node)?[id.Device]
+                    : await ReadFieldAsync(database, UserPaths.Schedule(id.Uid, id.Venue, id.Device), fieldReads);
+                var deviceExists = userVenues is not null
+                    ? VenueData.State(id.Device, JsonShapes.AsObject(userVenues[venue.Name])?[id.Device]) is not null
+                    : VenueData.State(id.Device, await ReadFieldAsync(database, UserPaths.Device(id.Uid, id.Venue, id.Device), fieldReads)) is not null;
+                snapshots[id] = new ScheduleSnapshot(ScheduleDefinition.Read(id, stored, userZone, now), deviceExists);
             }
-        }
+            catch (Exception exception)
+            {
+                snapshots[id] = new ScheduleSnapshot(null, false, exception);
+            }
+        })));
     }
 
     /// <summary>A read of at most <see cref="UserDataLimits.MaxSubtreeBytes"/>; <c>Fits</c> is false when the data there is larger.</summary>
@@ -94,6 +99,16 @@ internal static class BatchReads
     }
 
     /// <summary>One field of a user who stored too much around it; a field that is itself too large fails its own entry.</summary>
-    private static Task<JsonNode?> ReadFieldAsync(IFirebaseDatabase database, string path) =>
-        database.GetAsync(path, null, UserRecords.MaxFieldBytes, CancellationToken.None);
+    private static async Task<JsonNode?> ReadFieldAsync(IFirebaseDatabase database, string path, SemaphoreSlim fieldReads)
+    {
+        await fieldReads.WaitAsync();
+        try
+        {
+            return await database.GetAsync(path, null, UserRecords.MaxFieldBytes, CancellationToken.None);
+        }
+        finally
+        {
+            fieldReads.Release();
+        }
+    }
 }
