@@ -30,6 +30,10 @@ public sealed class LicenseKeys(IFirebaseDatabase database, TimeProvider clock)
     /// <summary>How long a signup in progress holds its key; longer than any signup takes, short enough to free an abandoned one.</summary>
     public static readonly TimeSpan ReservationTime = TimeSpan.FromMinutes(10);
 
+    private static readonly long EarliestInstant = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+
+    private static readonly long LatestInstant = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     public async Task<LicenseKey> CreateAsync(string createdBy, string? note, CancellationToken cancellationToken)
     {
         var key = NewKey();
@@ -181,11 +185,17 @@ public sealed class LicenseKeys(IFirebaseDatabase database, TimeProvider clock)
 
     private static LicenseKey ToLicense(string key, JsonObject record) => new(
         key,
-        DateTimeOffset.FromUnixTimeMilliseconds(JsonShapes.Integer(record[CreatedAt]) ?? 0),
+        Instant(record[CreatedAt]),
         JsonShapes.Text(record[CreatedBy]),
         JsonShapes.Text(record[Note]),
         IsTrue(record[Revoked]),
         JsonShapes.Text(record[UsedBy]));
+
+    /// <summary>A stored time in Unix milliseconds; the epoch when it is missing, not a number, or beyond what a date can hold.</summary>
+    private static DateTimeOffset Instant(JsonNode? node) =>
+        JsonShapes.Integer(node) is { } milliseconds && milliseconds >= EarliestInstant && milliseconds <= LatestInstant
+            ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)
+            : DateTimeOffset.UnixEpoch;
 }
 
 /// <summary>What <see cref="LicenseKeys.ReserveAsync"/> found: the key is now held for the signup, was used by an account, or cannot be used.</summary>
