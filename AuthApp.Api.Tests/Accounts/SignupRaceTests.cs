@@ -109,6 +109,34 @@ public sealed class SignupRaceTests(ApiDependencies dependencies) : IAsyncLifeti
         await AssertLicensesOnlyAsync(key, uid);
     }
 
+    /// <summary>The property test's shrunk counterexample (<c>CsCheck_Seed=bAOGlJ2io3i3</c>), once holds had one end for all their shares.</summary>
+    [Fact]
+    public async Task A_share_left_by_a_failed_release_is_not_prolonged_by_the_retries_of_its_email()
+    {
+        var key = await _api.CreateLicenseKeyAsync();
+        var owner = ApiUsers.NewEmail("unfinished");
+        await dependencies.CreateAccountAsync(owner, ApiUsers.Password);
+        var wrongPassword = Request(owner, "a-wrong-password-1", key);
+        var fresh = Request(ApiUsers.NewEmail("fresh"), ApiUsers.Password, key);
+        // The key's second read is the failed signup's release; the client retries a refusal, so it takes three.
+        _api.Faults.RefuseWhen(HttpFaults.Occurrence(HttpFaults.Database(HttpMethod.Get, $"licenseKeys/{key}"), occurrence: 2, count: 3));
+        using var client = _api.CreateClient();
+        await AssertSignupProblemAsync(client, wrongPassword, HttpStatusCode.Conflict, "email_exists");
+        _api.Faults.Clear();
+        var end = (long?)await _api.ReadDatabaseAsync($"licenseKeys/{key}/reservedUntil");
+        Assert.NotNull(end);
+        await AssertSignupProblemAsync(client, fresh, HttpStatusCode.Forbidden, "invalid_license");
+
+        // The same request again joins the hold and leaves it: the share left behind keeps its own end.
+        await AssertSignupProblemAsync(client, wrongPassword, HttpStatusCode.Conflict, "email_exists");
+        Assert.Equal(end, (long?)await _api.ReadDatabaseAsync($"licenseKeys/{key}/reservedUntil"));
+        await _api.LapseHoldAsync(key);
+        await AssertSignupProblemAsync(client, wrongPassword, HttpStatusCode.Conflict, "email_exists");
+
+        using var response = await client.PostAsJsonAsync("/auth/signup", fresh, Cancellation);
+        await AssertLicensesOnlyAsync(key, await ReadUidAsync(response));
+    }
+
     public static TheoryData<string, string> HostileRecords { get; } = new()
     {
         { "text instead of a record", "\"a key\"" },
@@ -136,6 +164,12 @@ public sealed class SignupRaceTests(ApiDependencies dependencies) : IAsyncLifeti
             $"{what}: signup answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Cancellation)}");
         var listed = await _api.Services.GetRequiredService<LicenseKeys>().ListAsync(Cancellation);
         Assert.Equal(JsonNode.Parse(stored) is JsonObject, listed.Any(license => license.Key == key));
+    }
+
+    private static async Task AssertSignupProblemAsync(HttpClient client, JsonObject request, HttpStatusCode status, string code)
+    {
+        using var response = await client.PostAsJsonAsync("/auth/signup", request, Cancellation);
+        await AssertProblemAsync(response, status, code);
     }
 
     private static JsonObject Request(string email, string password, string key) =>
