@@ -59,7 +59,7 @@ public sealed class SignupTests(ApiDependencies dependencies) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_signup_whose_record_cannot_be_written_deletes_its_account_and_releases_the_key()
+    public async Task A_signup_whose_record_cannot_be_written_keeps_the_key_for_its_account_and_the_retry_writes_the_record()
     {
         var (request, key) = await NewRequestAsync();
         _api.Faults.RefuseWhen(HttpFaults.Database(HttpMethod.Patch));
@@ -68,9 +68,55 @@ public sealed class SignupTests(ApiDependencies dependencies) : IAsyncLifetime
         using var refused = await client.PostAsJsonAsync("/auth/signup", request, Cancellation);
 
         await AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "upstream_unavailable");
-        Assert.Null(await dependencies.FindUidAsync((string)request["email"]!));
-        await AssertKeyFreeAsync(key);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        var created = await dependencies.FindUidAsync((string)request["email"]!);
+        Assert.NotNull(created);
+        Assert.Equal(created, (string?)await _api.ReadDatabaseAsync($"licenseKeys/{key}/usedBy"));
         Assert.Null(await _api.ReadDatabaseAsync("users"));
+
+        _api.Faults.Clear();
+        var uid = await SignUpAsync(client, request);
+
+        Assert.Equal(created, uid);
+        await AssertSignedUpAsync(request, key, uid);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_signup_whose_claim_failed_or_whose_claim_answer_was_lost_is_finished_by_the_retry(bool claimApplied)
+    {
+        var (request, key) = await NewRequestAsync();
+        // The key's first write is the hold, the second the claim. A refusal is retried by the client, so it takes three.
+        var claim = HttpFaults.Occurrence(HttpFaults.Database(HttpMethod.Put, $"licenseKeys/{key}"), occurrence: 2, count: claimApplied ? 1 : 3);
+        if (claimApplied)
+        {
+            _api.Faults.LoseAnswerWhen(claim);
+        }
+        else
+        {
+            _api.Faults.RefuseWhen(claim);
+        }
+
+        using var client = _api.CreateClient();
+
+        using var unknown = await client.PostAsJsonAsync("/auth/signup", request, Cancellation);
+
+        await AssertProblemAsync(unknown, HttpStatusCode.ServiceUnavailable, "upstream_unavailable");
+        var created = await dependencies.FindUidAsync((string)request["email"]!);
+        Assert.NotNull(created);
+        Assert.Equal(claimApplied ? created : null, (string?)await _api.ReadDatabaseAsync($"licenseKeys/{key}/usedBy"));
+        Assert.Null(await _api.ReadDatabaseAsync($"users/{created}/verifiedAccess"));
+        if (!claimApplied)
+        {
+            await AssertKeyFreeAsync(key);
+        }
+
+        _api.Faults.Clear();
+        var uid = await SignUpAsync(client, request);
+
+        Assert.Equal(created, uid);
+        await AssertSignedUpAsync(request, key, uid);
     }
 
     [Theory]
@@ -181,6 +227,7 @@ public sealed class SignupTests(ApiDependencies dependencies) : IAsyncLifetime
         var license = await _api.ReadDatabaseAsync($"licenseKeys/{key}");
         Assert.Equal(uid, (string?)license?["usedBy"]);
         Assert.Null(license?["reservedFor"]);
+        Assert.Null(license?["reservedBy"]);
     }
 
     private async Task AssertKeyFreeAsync(string key)
@@ -189,6 +236,7 @@ public sealed class SignupTests(ApiDependencies dependencies) : IAsyncLifetime
         Assert.NotNull(license);
         Assert.Null(license["usedBy"]);
         Assert.Null(license["reservedFor"]);
+        Assert.Null(license["reservedBy"]);
     }
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;

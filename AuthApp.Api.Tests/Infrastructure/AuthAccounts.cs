@@ -14,6 +14,14 @@ public static class AuthAccounts
         return (string?)found?["users"]?[0]?["localId"];
     }
 
+    /// <summary>Creates an account straight in the Auth emulator (no record in the database: an unfinished signup) and returns its uid.</summary>
+    public static async Task<string> CreateAccountAsync(this ApiDependencies dependencies, string email, string password)
+    {
+        var created = await dependencies.CallAuthEmulatorAsync(HttpMethod.Post, "identitytoolkit.googleapis.com/v1/accounts:signUp?key=test",
+            new JsonObject { ["email"] = email, ["password"] = password });
+        return (string)created!["localId"]!;
+    }
+
     /// <summary>Whether an account with <paramref name="uid"/> exists.</summary>
     public static async Task<bool> ExistsAsync(this ApiDependencies dependencies, string uid)
     {

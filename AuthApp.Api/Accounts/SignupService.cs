@@ -10,17 +10,28 @@ using AuthApp.Firebase.Database;
 namespace AuthApp.Api.Accounts;
 
 /// <summary>
-/// Signup with a license key, as three steps that finish or undo, and that a retry of the same request (same
-/// e-mail, password and key) carries to the same end:
+/// Signup with a license key. A request is one attempt, with its own random id; whatever the interleaving of
+/// attempts (the same e-mail or others, right or wrong passwords, Auth or the database failing at any step), a key
+/// ends up licensing at most one account, and a retry of the same request (same e-mail, password and key) reaches
+/// the same end as an attempt that nothing disturbed:
 /// <list type="number">
-/// <item>the key is reserved for the e-mail address (it lapses on its own if the signup is abandoned);</item>
-/// <item>the Firebase account is created, or found when an earlier attempt created it and failed later, or when
-/// Auth timed out after creating it (the password proves it is the caller's);</item>
-/// <item>the user's record and the key's "used by" are written in one atomic multi-path update.</item>
+/// <item>the attempt holds the key for its e-mail (<see cref="LicenseKeys.ReserveAsync"/>; attempts for the same
+/// e-mail share the hold, each with its own share; another e-mail is refused 403 while it lasts);</item>
+/// <item>the Firebase account is created, or found when an earlier attempt created it, or when Auth timed out after
+/// creating it (the password proves it is the caller's);</item>
+/// <item>the key is claimed for the account (<see cref="LicenseKeys.ClaimAsync"/>): a transaction that succeeds only
+/// while this attempt still holds the key, or when the key is already used by this very account. This is the commit
+/// point: <c>usedBy</c> is written once;</item>
+/// <item>the user's record, with <c>verifiedAccess: true</c>, is written, only for the account the key is used by.</item>
 /// </list>
-/// A failure after step 1 releases the key; a definite failure of step 3 also deletes an account step 2 created.
-/// When the outcome of a step cannot be known (the database or Auth is unreachable), nothing is undone that the
-/// retry needs: the answer is 503 and the retry finishes the signup.
+/// Before the claim, a failure takes back this attempt's share of the hold and nothing else: a failing signup
+/// (a wrong password, Auth down) never frees the key under a running signup for the same e-mail. An account the
+/// attempt created is left as it is, unlicensed (it has no record): a concurrent attempt for the same e-mail may be
+/// finishing with it, and the owner's next signup finds it and goes on. After the claim, the signup only rolls
+/// forward: if the record cannot be written the answer is 503, and the retry, finding the key used by its own
+/// account (the password proves it), writes the missing record. A signup retried after it finished answers the
+/// same uid. When a step's outcome is unknown (an answer lost), both ends are covered: giving back a share is a
+/// no-op once the key is claimed, and the retry finds either the claim or a free key.
 /// </summary>
 public sealed partial class SignupService(
     FirebaseAuthClient auth,
@@ -40,80 +51,103 @@ public sealed partial class SignupService(
             throw InvalidLicense;
         }
 
-        var email = request.Email!.Trim();
-        var key = request.AccessToken.Trim();
-
-        var reservation = await licenses.ReserveAsync(key, email, cancellationToken);
-        if (reservation.Uid is { } usedBy)
+        try
         {
-            // The key is used: by this very signup, finished earlier (a retry gets the same answer), or by someone else.
-            return await OwnsAccountAsync(usedBy, email, request.Password!, cancellationToken)
-                ? new SignupResponse(usedBy)
-                : throw InvalidLicense;
+            return await SignUpAttemptAsync(request.Email!.Trim(), request.Password!, request.Name!.Trim(), request.AccessToken.Trim(), cancellationToken);
         }
+        catch (DatabaseException exception) when (exception.Kind == DatabaseErrorKind.PreconditionFailed)
+        {
+            // Every try of a transaction on the key met another write: that many signups at once; none of it was applied.
+            throw Undo.Unavailable("The signup did not happen");
+        }
+    }
 
-        if (!reservation.IsReserved)
+    private async Task<SignupResponse> SignUpAttemptAsync(string email, string password, string name, string key, CancellationToken cancellationToken)
+    {
+        var attempt = LicenseKeys.NewAttempt();
+        // From the moment it asks for the key (an answer lost may leave a share behind) until the key refuses it or is claimed.
+        var mayHold = true;
+        try
+        {
+            var reservation = await licenses.ReserveAsync(key, email, attempt, cancellationToken);
+            mayHold = reservation.IsReserved;
+            if (reservation.Uid is { } usedBy)
+            {
+                return await AnswerUsedKeyAsync(usedBy, email, password, name, key, cancellationToken);
+            }
+
+            if (!reservation.IsReserved)
+            {
+                throw InvalidLicense;
+            }
+
+            var account = await CreateOrFindAccountAsync(email, password, name, cancellationToken);
+            if (account.Licensed)
+            {
+                // A finished account: someone's existing one, or this very signup, finished meanwhile by a concurrent
+                // identical request (then the key is used by it, and the answer is the same).
+                return await licenses.UsedByAsync(key, cancellationToken) == account.Uid ? new SignupResponse(account.Uid) : throw EmailTaken;
+            }
+
+            var claimed = await licenses.ClaimAsync(key, attempt, account.Uid, cancellationToken);
+            mayHold = false;
+            if (!claimed)
+            {
+                LogClaimLost(logger, account.Uid);
+                throw InvalidLicense;
+            }
+
+            await WriteRecordAsync(account.Uid, account.Email ?? email, name, key, cancellationToken);
+            LogSignedUp(logger, account.Uid, Redact.Email(email), account.Created);
+            return new SignupResponse(account.Uid);
+        }
+        catch (Exception) when (mayHold)
+        {
+            await ReleaseAsync(key, attempt);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The key is used by <paramref name="uid"/>: by this very signup, finished earlier (the retry answers the same uid,
+    /// and writes the record if the attempt that claimed the key could not), or by someone else.
+    /// </summary>
+    private async Task<SignupResponse> AnswerUsedKeyAsync(string uid, string email, string password, string name, string key, CancellationToken cancellationToken)
+    {
+        if (await TrySignInAsync(email, password, cancellationToken) is not { } session || session.LocalId != uid)
         {
             throw InvalidLicense;
         }
 
-        Account account;
-        try
+        if (await database.GetAsync(UserPaths.Field(uid, UserFields.VerifiedAccess), cancellationToken: cancellationToken) is null)
         {
-            account = await CreateOrFindAccountAsync(email, request.Password!, request.Name!.Trim(), cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            await UndoAsync(key, email, createdUid: null);
-            throw;
+            await WriteRecordAsync(uid, session.Email ?? email, name, key, cancellationToken);
+            LogRecordFinished(logger, uid);
         }
 
-        await WriteRecordAsync(account, email, request.Name!.Trim(), key, cancellationToken);
-        LogSignedUp(logger, account.Uid, Redact.Email(email), account.Created);
-        return new SignupResponse(account.Uid);
+        return new SignupResponse(uid);
     }
 
-    private async Task WriteRecordAsync(Account account, string email, string name, string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// The user's record, written only once the key is used by <paramref name="uid"/>. Its fields are set one by one
+    /// (what else the user has stays), so writing it again (a retry, a concurrent identical request) changes nothing.
+    /// A failure is not undone: the key is this account's for good, and the retry writes the record.
+    /// </summary>
+    private async Task WriteRecordAsync(string uid, string email, string name, string key, CancellationToken cancellationToken)
     {
-        var updates = new Dictionary<string, JsonNode?>(licenses.ClaimUpdates(key, account.Uid))
+        try
         {
-            [UserPaths.User(account.Uid)] = new JsonObject
+            await database.UpdateAsync(UserPaths.User(uid), new Dictionary<string, JsonNode?>
             {
-                [UserFields.Email] = account.Email ?? email,
+                [UserFields.Email] = email,
                 [UserFields.Name] = name,
                 [UserFields.VerifiedAccess] = true,
                 [UserFields.AccessKey] = key,
-            },
-        };
-        try
-        {
-            await database.UpdateAsync("", updates, cancellationToken);
+            }, cancellationToken);
         }
         catch (Exception exception) when (exception is DatabaseException or OperationCanceledException)
         {
-            // The write may have happened before the answer was lost: read the key back before undoing anything.
-            bool? written;
-            try
-            {
-                written = await licenses.UsedByAsync(key, CancellationToken.None) == account.Uid;
-            }
-            catch (DatabaseException)
-            {
-                written = null;
-            }
-
-            if (written == true)
-            {
-                return;
-            }
-
-            if (written == false)
-            {
-                await UndoAsync(key, email, account.Created ? account.Uid : null);
-            }
-
-            // Unknown: leave the account and the reservation for the retry, which finds both and finishes.
-            LogRecordWriteFailed(logger, account.Uid, exception.GetType().Name, written is null ? "unknown" : "undone");
+            LogRecordWriteFailed(logger, uid, exception.GetType().Name);
             throw;
         }
     }
@@ -124,17 +158,17 @@ public sealed partial class SignupService(
         try
         {
             var created = await auth.SignUpAsync(email, password, name, cancellationToken);
-            return new Account(created.LocalId, created.Email, Created: true);
+            return new Account(created.LocalId, created.Email, Created: true, Licensed: false);
         }
         catch (FirebaseAuthException exception) when (exception.Code == AuthErrorCode.EmailExists)
         {
-            return await FindUnfinishedAccountAsync(email, password, cancellationToken) ?? throw EmailTaken;
+            return await FindOwnAccountAsync(email, password, cancellationToken) ?? throw EmailTaken;
         }
         catch (FirebaseServiceUnavailableException)
         {
             // Ambiguous: Auth may have created the account before its answer was lost. If it did, this signup
             // goes on with it; if not (or Auth is still down), the answer is 503 and a retry starts clean.
-            if (await FindUnfinishedAccountAsync(email, password, cancellationToken) is { } found)
+            if (await FindOwnAccountAsync(email, password, cancellationToken) is { } found)
             {
                 return found with { Created = true };
             }
@@ -144,11 +178,11 @@ public sealed partial class SignupService(
     }
 
     /// <summary>
-    /// The account for <paramref name="email"/> when <paramref name="password"/> opens it and it has no record
-    /// yet (an earlier signup stopped between creating it and writing the record); null when the password does
-    /// not open it. A finished account is someone's (or the caller's) existing account: the e-mail is taken.
+    /// The account for <paramref name="email"/> when <paramref name="password"/> opens it, null when it does not.
+    /// <see cref="Account.Licensed"/> says whether it has a record already: without one, an earlier signup stopped
+    /// between creating it and claiming a key, and this signup finishes it.
     /// </summary>
-    private async Task<Account?> FindUnfinishedAccountAsync(string email, string password, CancellationToken cancellationToken)
+    private async Task<Account?> FindOwnAccountAsync(string email, string password, CancellationToken cancellationToken)
     {
         if (await TrySignInAsync(email, password, cancellationToken) is not { } session)
         {
@@ -156,11 +190,8 @@ public sealed partial class SignupService(
         }
 
         var record = await database.GetAsync(UserPaths.Field(session.LocalId, UserFields.VerifiedAccess), cancellationToken: cancellationToken);
-        return record is null ? new Account(session.LocalId, session.Email, Created: false) : throw EmailTaken;
+        return new Account(session.LocalId, session.Email, Created: false, Licensed: record is not null);
     }
-
-    private async Task<bool> OwnsAccountAsync(string uid, string email, string password, CancellationToken cancellationToken) =>
-        (await TrySignInAsync(email, password, cancellationToken))?.LocalId == uid;
 
     /// <summary>The session <paramref name="password"/> opens, or null when it opens none (Auth being unreachable still throws).</summary>
     private async Task<SignInResult?> TrySignInAsync(string email, string password, CancellationToken cancellationToken)
@@ -176,32 +207,37 @@ public sealed partial class SignupService(
         }
     }
 
-    /// <summary>Best effort: frees the key and deletes the account this request created. What fails here is left to the key's lapse and the retry.</summary>
-    private async Task UndoAsync(string key, string email, string? createdUid)
+    /// <summary>
+    /// Best effort: takes back this attempt's share of the hold on the key, and only its own. What fails here lapses
+    /// on its own (<see cref="LicenseKeys.ReservationTime"/>); attempts for the same e-mail are not held up meanwhile.
+    /// </summary>
+    private async Task ReleaseAsync(string key, string attempt)
     {
         try
         {
-            if (createdUid is not null)
-            {
-                await auth.DeleteUserAsync(createdUid, CancellationToken.None);
-            }
-
-            await licenses.ReleaseAsync(key, email, CancellationToken.None);
+            await licenses.ReleaseAsync(key, attempt, CancellationToken.None);
         }
         catch (FirebaseException exception)
         {
-            LogUndoFailed(logger, exception.GetType().Name);
+            LogReleaseFailed(logger, exception.GetType().Name, LicenseKeys.ReservationTime.TotalMinutes);
         }
     }
 
-    private sealed record Account(string Uid, string? Email, bool Created);
+    /// <param name="Licensed">The account has a record (<c>verifiedAccess</c>): a finished signup, not one to finish.</param>
+    private sealed record Account(string Uid, string? Email, bool Created, bool Licensed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {Uid} signed up ({Email}); account created by this request: {Created}")]
     private static partial void LogSignedUp(ILogger logger, string uid, string email, bool created);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Signup of {Uid}: the record write failed ({ErrorType}); outcome {Outcome}")]
-    private static partial void LogRecordWriteFailed(ILogger logger, string uid, string errorType, string outcome);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {Uid}: a retried signup wrote the record that the attempt which claimed its license key could not")]
+    private static partial void LogRecordFinished(ILogger logger, string uid);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Signup undo failed ({ErrorType}); the key's reservation lapses on its own and a retry finishes the signup")]
-    private static partial void LogUndoFailed(ILogger logger, string errorType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Signup of {Uid}: the record write failed ({ErrorType}); the license key is claimed, and the retry writes the record")]
+    private static partial void LogRecordWriteFailed(ILogger logger, string uid, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Signup of {Uid}: the attempt's hold on the license key was gone at the claim (it lapsed and another account took the key, or the key was removed); answered invalid_license, the account stays unlicensed")]
+    private static partial void LogClaimLost(ILogger logger, string uid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A failed signup could not give back its hold on the license key ({ErrorType}); the hold lapses within {Minutes} minutes")]
+    private static partial void LogReleaseFailed(ILogger logger, string errorType, double minutes);
 }
