@@ -36,8 +36,28 @@ public static class JsonShapes
         }
     }
 
-    /// <summary>The node as text when it is a JSON string, number or boolean; null otherwise. Never throws.</summary>
-    public static string? Text(JsonNode? node) => node is JsonValue value ? value.ToString() : null;
+    /// <summary>
+    /// The node as text when it is a JSON string, number or boolean; null otherwise. Never throws: a string the
+    /// database holds with a lone surrogate (<c>"\ud800"</c>, which JSON allows and UTF-16 text cannot hold) makes
+    /// <see cref="JsonValue.ToString"/> throw <see cref="InvalidOperationException"/>; it reads as null, as a value of
+    /// the wrong kind does.
+    /// </summary>
+    public static string? Text(JsonNode? node)
+    {
+        if (node is not JsonValue value)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.ToString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The node as a whole number when it is one; null otherwise. Never throws.</summary>
     public static long? Integer(JsonNode? node) =>
