@@ -138,13 +138,21 @@ internal static partial class RateLimitingExtensions
     private static RateLimitPartition<string> FailOpen(RateLimitPartition<string> partition) =>
         RateLimitPartition.Get(partition.PartitionKey, key => new FailOpenRateLimiter(partition.Factory(key)));
 
-    internal static RateLimitPartition<string> Partition(string key, WindowLimit limit, IConnectionMultiplexer redis) =>
-        RedisRateLimitPartition.GetFixedWindowRateLimiter("authapp:ratelimit:" + key, _ => new RedisFixedWindowRateLimiterOptions
+    /// <summary>
+    /// A fixed window counted in Redis under <paramref name="key"/>, its limiter reporting idleness so that partitioned
+    /// limiters drop it when unused (<see cref="IdleTrackingRateLimiter"/>).
+    /// </summary>
+    internal static RateLimitPartition<string> Partition(string key, WindowLimit limit, IConnectionMultiplexer redis, TimeProvider? clock = null)
+    {
+        var redisPartition = RedisRateLimitPartition.GetFixedWindowRateLimiter("authapp:ratelimit:" + key, _ => new RedisFixedWindowRateLimiterOptions
         {
             ConnectionMultiplexerFactory = () => redis,
             PermitLimit = limit.PermitLimit,
             Window = limit.Window,
         });
+        return RateLimitPartition.Get(redisPartition.PartitionKey,
+            partitionKey => new IdleTrackingRateLimiter(redisPartition.Factory(partitionKey), clock ?? TimeProvider.System));
+    }
 
     internal static ValueTask RejectAsync(HttpContext context, RateLimitLease lease) =>
         RejectAsync(context, RetryAfter(lease) ?? TimeSpan.FromMinutes(1));
