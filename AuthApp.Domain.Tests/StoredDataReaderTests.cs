@@ -62,10 +62,6 @@ public sealed class StoredDataReaderTests
     public void Repeated_keys_make_an_object_unreadable_rather_than_throwing_later() =>
         Assert.Null(JsonShapes.AsObject(JsonNode.Parse("""{"a":1,"a":2}""")));
 
-    [Fact]
-    public void A_lone_surrogate_is_not_text() =>
-        Assert.Equal("not valid text", JsonShapes.Text(JsonNode.Parse("\"\\ud800\""), 100).Problem);
-
     public static TheoryData<string> Malformed() => [.. MalformedTexts];
 
     private static void ReadEverything(JsonNode? stored, JsonNode? zone)

@@ -55,7 +55,10 @@ public sealed class ApiFactory(
         builder.UseSetting("Firebase:DatabaseUrl", $"https://{Namespace}.firebaseio.com");
         builder.ConfigureServices(services =>
         {
-            services.AddSingleton<IStartupFilter, TestRemoteAddress>();
+            // First of all startup filters, so that the connection address is set before anything reads it, as
+            // Kestrel sets it: the host's own forwarded-headers middleware (ASPNETCORE_FORWARDEDHEADERS_ENABLED) comes
+            // from a startup filter registered before the API's services, and must see the client's address too.
+            services.Insert(0, ServiceDescriptor.Singleton<IStartupFilter, TestRemoteAddress>());
             services.AddLogging(logging => logging.AddProvider(Logs));
             services.AddSingleton(Faults);
             foreach (var client in FirebaseClients)

@@ -6,8 +6,9 @@ namespace AuthApp.Api.Tests.Infrastructure;
 
 /// <summary>
 /// Gives each test client its own connection address (the in-process server has none): the header
-/// <see cref="HeaderName"/> becomes <c>Connection.RemoteIpAddress</c> before the API's own middleware runs, as
-/// Kestrel would set it from the socket. Forwarded headers are then the API's business, as in production.
+/// <see cref="HeaderName"/> becomes <c>Connection.RemoteIpAddress</c> before any middleware runs (the host's own
+/// included: <see cref="ApiFactory"/> registers this filter first), as Kestrel would set it from the socket.
+/// Forwarded headers are then the API's business, as in production.
 /// </summary>
 internal sealed class TestRemoteAddress : IStartupFilter
 {

@@ -15,11 +15,12 @@ public sealed class CachedReads(UserCache cache, UserCacheEntries entries, IOpti
 
     public async Task<IResult> JsonAsync<T>(string key, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
-        var body = await cache.Entries.GetOrSetAsync<byte[]>(
+        var body = await cache.GetOrSetAsync<byte[]>(
             key,
-            async (_, token) => JsonSerializer.SerializeToUtf8Bytes(await read(token), json.Value.SerializerOptions),
-            options: entries.Reads,
-            token: cancellationToken);
+            async token => JsonSerializer.SerializeToUtf8Bytes(await read(token), json.Value.SerializerOptions),
+            UserCacheSizes.Of,
+            entries.Reads,
+            cancellationToken);
         return TypedResults.Bytes(body, ContentType);
     }
 }

@@ -1,4 +1,6 @@
 using AuthApp.Api.Caching;
+using AuthApp.Domain.Caching;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -17,6 +19,8 @@ internal static class CachingExtensions
         // reconnection (up to the timeout plus a heartbeat): the cache carries on from memory, limits answer 503.
         builder.Services.PostConfigure<ConfigurationOptions>(redis => redis.BacklogPolicy = BacklogPolicy.FailFast);
         builder.AddUserCache();
+        builder.Services.AddOptions<UserCacheMemoryOptions>()
+            .Configure<IOptions<CachingOptions>>((memory, caching) => memory.SizeLimit = caching.Value.MemoryLimitMegabytes * 1024L * 1024);
         builder.Services.AddSingleton<UserCacheEntries>();
         builder.Services.AddSingleton<CachedReads>();
         return builder;

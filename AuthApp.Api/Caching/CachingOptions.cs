@@ -27,6 +27,15 @@ public sealed class CachingOptions
     [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan ServeStaleFor { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The most memory, in MiB, a replica's in-process level of the per-user cache may hold, counted as the entries'
+    /// estimated sizes (<see cref="Domain.Caching.UserCacheSizes"/>). Past it the least recently used entries are
+    /// evicted, and read again from Redis (or Firebase) when next needed. 32 MiB holds about 25,000 users with an
+    /// access record and a small profile each; a replica's memory grows by about the limit, not with the number of users.
+    /// </summary>
+    [Range(1, 16_384)]
+    public int MemoryLimitMegabytes { get; set; } = (int)(Domain.Caching.UserCacheMemoryOptions.DefaultSizeLimit / (1024 * 1024));
+
     /// <summary>Longest wait for Firebase behind a cache miss; then the request is a 503 (never a long hang).</summary>
     [TimeSpanRange("00:00:00.100", "00:00:10")]
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(1.5);

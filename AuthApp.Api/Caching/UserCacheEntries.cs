@@ -1,3 +1,4 @@
+using AuthApp.Domain.Caching;
 using Microsoft.Extensions.Options;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -23,6 +24,8 @@ public sealed class UserCacheEntries(IOptions<CachingOptions> options)
     private static FusionCacheEntryOptions Entry(CachingOptions options, TimeSpan duration, float? eagerRefresh) => new()
     {
         Duration = duration,
+        // Replaced by the entry's own estimate when it is read (UserCache.GetOrSetAsync); a floor for anything else.
+        Size = UserCacheSizes.EntryOverhead,
         EagerRefreshThreshold = eagerRefresh,
         IsFailSafeEnabled = options.ServeStaleFor > TimeSpan.Zero,
         FailSafeMaxDuration = duration + options.ServeStaleFor,

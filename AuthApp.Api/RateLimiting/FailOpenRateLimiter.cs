@@ -37,6 +37,9 @@ internal sealed class FailOpenRateLimiter(RateLimiter inner) : RateLimiter
         }
     }
 
+    // A partitioned limiter disposes an idle partition's limiter with DisposeAsync, which calls Dispose(false).
+    protected override ValueTask DisposeAsyncCore() => inner.DisposeAsync();
+
     private sealed class OpenLease : RateLimitLease
     {
         public static readonly OpenLease Instance = new();

@@ -32,11 +32,15 @@ public sealed record AccessRecord(bool Exists, bool Disabled, DateTimeOffset? Va
 public sealed class AccessRecords(UserCache cache, UserCacheEntries entries, FirebaseAuthClient auth, IFirebaseDatabase database)
 {
     public async ValueTask<AccessRecord> GetAsync(string uid, CancellationToken cancellationToken) =>
-        await cache.Entries.GetOrSetAsync<AccessRecord>(
+        await cache.GetOrSetAsync<AccessRecord>(
             UserCacheKeys.Access(uid),
-            (_, token) => ReadAsync(uid, token),
-            options: entries.Access,
-            token: cancellationToken);
+            token => ReadAsync(uid, token),
+            static _ => RecordSize,
+            entries.Access,
+            cancellationToken);
+
+    /// <summary>The record's own object: a header, three flags and a nullable DateTimeOffset.</summary>
+    private const long RecordSize = 48;
 
     private async Task<AccessRecord> ReadAsync(string uid, CancellationToken cancellationToken)
     {

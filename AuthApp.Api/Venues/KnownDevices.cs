@@ -24,11 +24,12 @@ public sealed class KnownDevices(UserCache cache, UserCacheEntries entries, User
         Dictionary<string, string[]> names;
         try
         {
-            names = await cache.Entries.GetOrSetAsync<Dictionary<string, string[]>>(
+            names = await cache.GetOrSetAsync<Dictionary<string, string[]>>(
                 UserCacheKeys.DeviceNames(uid),
-                async (_, token) => Read(await records.ReadVenuesAsync(uid, token)),
-                options: entries.Reads,
-                token: cancellationToken);
+                async token => Read(await records.ReadVenuesAsync(uid, token)),
+                SizeOf,
+                entries.Reads,
+                cancellationToken);
         }
         catch (UserDataTooLargeException)
         {
@@ -42,6 +43,10 @@ public sealed class KnownDevices(UserCache cache, UserCacheEntries entries, User
     /// <summary>The entry missed a name the database has (a venue or device added since): read it again next time.</summary>
     public Task ForgetAsync(string uid) =>
         cache.Entries.RemoveAsync(UserCacheKeys.DeviceNames(uid), token: CancellationToken.None).AsTask();
+
+    /// <summary>The dictionary (about 80 bytes, 24 per entry), each venue's name and array, each device's name.</summary>
+    private static long SizeOf(Dictionary<string, string[]> names) =>
+        80 + names.Sum(venue => 24 + UserCacheSizes.Of(venue.Key) + 24 + (8L * venue.Value.Length) + venue.Value.Sum(UserCacheSizes.Of));
 
     private static Dictionary<string, string[]> Read(System.Text.Json.Nodes.JsonObject venues) =>
         VenueData.NamesOf(venues).ToDictionary(

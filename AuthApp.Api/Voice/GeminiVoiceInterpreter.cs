@@ -16,6 +16,13 @@ internal sealed partial class GeminiVoiceInterpreter(HttpClient http, Microsoft.
 {
     public async Task<VoiceIntent?> InterpretAsync(string apiKey, string text, VoiceContext context, CancellationToken cancellationToken)
     {
+        // A line break or NUL makes Headers.Add throw (a FormatException: a 500), a non-ASCII character makes the send
+        // fail (an HttpRequestException, retried, then a misleading 503): such a key is the user's to fix, not an outage.
+        if (!VoiceKeys.IsSendable(apiKey))
+        {
+            throw VoiceKeys.StoredKeyUnusable();
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post,
             new Uri(options.Value.GeminiBaseUrl, $"v1beta/models/{options.Value.Model}:generateContent"))
         {

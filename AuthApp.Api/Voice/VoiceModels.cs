@@ -2,7 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace AuthApp.Api.Voice;
 
-public sealed record VoiceKeyRequest([property: Required, StringLength(512, MinimumLength = 10)] string? ApiKey);
+/// <param name="ApiKey">The user's Gemini key: stored trimmed, refused (400, nothing written) unless it can be sent (<see cref="VoiceKeys"/>).</param>
+public sealed record VoiceKeyRequest([property: Required, StringLength(VoiceKeys.MaxLength, MinimumLength = VoiceKeys.MinLength), GeminiApiKey] string? ApiKey);
 
 public sealed record VoiceKeyExistsResponse(bool Exists);
 

@@ -15,7 +15,14 @@ public sealed class VoiceService(IFirebaseDatabase database, UserRecords records
 {
     public async Task SetKeyAsync(string uid, string apiKey, CancellationToken cancellationToken)
     {
-        await database.SetAsync(UserPaths.GeminiKey(uid), JsonValue.Create(apiKey.Trim()), cancellationToken);
+        // The endpoint validated it; the service refuses it too, so that no caller can store a key that cannot be sent.
+        var key = VoiceKeys.Normalize(apiKey);
+        if (!VoiceKeys.IsSendable(key))
+        {
+            throw AppError.BadRequest("validation_failed", $"Field 'apiKey' must be {VoiceKeys.Rule}.", "apiKey");
+        }
+
+        await database.SetAsync(UserPaths.GeminiKey(uid), JsonValue.Create(key), cancellationToken);
     }
 
     public async Task<bool> KeyExistsAsync(string uid, CancellationToken cancellationToken) =>
@@ -23,8 +30,14 @@ public sealed class VoiceService(IFirebaseDatabase database, UserRecords records
 
     public async Task<VoiceIntent> ApplyAsync(string uid, string text, CancellationToken cancellationToken)
     {
-        var apiKey = JsonShapes.Text(await database.GetAsync(UserPaths.GeminiKey(uid), cancellationToken: cancellationToken))
+        // Whatever is stored (written before keys were checked, or by hand): only a key that can be sent is used.
+        var stored = await database.GetAsync(UserPaths.GeminiKey(uid), cancellationToken: cancellationToken)
             ?? throw AppError.BadRequest("voice_key_missing", "No Gemini API key is set; set one with /auth/set_voice_key.");
+        var apiKey = JsonShapes.Text(stored);
+        if (!VoiceKeys.IsSendable(apiKey))
+        {
+            throw VoiceKeys.StoredKeyUnusable();
+        }
 
         var context = await LoadContextAsync(uid, cancellationToken);
         if (context.Venues.Count == 0)

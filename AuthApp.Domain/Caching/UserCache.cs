@@ -11,8 +11,30 @@ namespace AuthApp.Domain.Caching;
 /// </summary>
 public sealed class UserCache(IFusionCache cache)
 {
+    /// <summary>The service key of the bounded memory cache behind level 1 (<see cref="UserCacheMemoryOptions"/>).</summary>
+    public const string MemoryCacheKey = "authapp-user-cache";
+
     /// <summary>The cache itself, for the reads that fill it.</summary>
     public IFusionCache Entries => cache;
+
+    /// <summary>
+    /// The entry under <paramref name="key"/>, read with <paramref name="read"/> on a miss and kept with its estimated
+    /// size (<see cref="UserCacheSizes.Entry"/> of <paramref name="payloadSize"/>), which the bounded memory level counts.
+    /// </summary>
+    public ValueTask<T> GetOrSetAsync<T>(
+        string key, Func<CancellationToken, Task<T>> read, Func<T, long> payloadSize, FusionCacheEntryOptions options, CancellationToken cancellationToken) =>
+        cache.GetOrSetAsync<T>(
+            key,
+            async (context, token) =>
+            {
+                var value = await read(token).ConfigureAwait(false);
+                // Adaptive caching: the size travels with the entry, to Redis too, so a replica that reads it from
+                // there counts the same size.
+                context.Options.Size = UserCacheSizes.Entry(payloadSize(value));
+                return value;
+            },
+            options: options,
+            token: cancellationToken);
 
     /// <summary>Forgets everything cached about <paramref name="uid"/>, on every replica.</summary>
     public async Task EvictAsync(string uid, CancellationToken cancellationToken = default)

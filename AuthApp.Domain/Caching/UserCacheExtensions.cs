@@ -1,5 +1,6 @@
 using AuthApp.Domain.Caching;
 using AuthApp.Firebase.Database;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,7 +34,20 @@ public static class UserCacheExtensions
             return builder;
         }
 
+        // Level 1 is bounded (UserCacheMemoryOptions, the API sets it from Caching:MemoryLimitMegabytes): every entry
+        // carries its estimated size in bytes (UserCacheSizes), FusionCache's own tag and clear entries size 0, and the
+        // memory cache evicts what does not fit; an entry evicted is read again from Redis or Firebase. A memory cache
+        // given from outside is not disposed by FusionCache: the container owns it (keyed, for diagnostics and tests).
+        builder.Services.AddOptions<UserCacheMemoryOptions>()
+            .Validate(memory => memory.SizeLimit > 0, "The user cache's memory limit must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddKeyedSingleton<IMemoryCache>(UserCache.MemoryCacheKey, (services, _) => new MemoryCache(new MemoryCacheOptions
+        {
+            SizeLimit = services.GetRequiredService<IOptions<UserCacheMemoryOptions>>().Value.SizeLimit,
+        }));
         builder.Services.AddFusionCache()
+            .WithRegisteredKeyedMemoryCache(UserCache.MemoryCacheKey)
+            .WithMemoryLocker(new InFlightMemoryLocker())
             .WithOptions(options =>
             {
                 options.CacheKeyPrefix = "authapp:";
@@ -44,6 +58,8 @@ public static class UserCacheExtensions
             })
             .WithDefaultEntryOptions(entry =>
             {
+                // An entry set without a size of its own would be refused by the bounded memory cache.
+                entry.Size = UserCacheSizes.EntryOverhead;
                 entry.DistributedCacheSoftTimeout = TimeSpan.FromMilliseconds(100);
                 entry.DistributedCacheHardTimeout = RedisHardTimeout;
                 entry.AllowBackgroundDistributedCacheOperations = true;

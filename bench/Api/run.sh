@@ -12,8 +12,16 @@
 # Each case also reports the CPU time the API and the RTDB emulator used per request (from /proc/PID/stat): on
 # loopback, with every process on the same two cores, that says where a request's cost goes.
 #
+# The memory case (only when CASES matches 'memory', e.g. CASES=memory SOAK=0): USERS (default 100,000) users written
+# straight into the Auth emulator and the database, an RS256 ID token signed for each, then the API's memory (VmRSS,
+# the runtime's GC counters, the live heap after a full GC) at its baseline, after USERS x GET /alive and after each
+# user's GET /auth/profile (bench/ApiMemory drives it; dotnet-counters and dotnet-gcdump are installed into
+# BENCH_TOOLS, default ~/.cache/authapp-bench-tools, when missing). MEMORY_CONCURRENCY (default 16): requests in flight;
+# every cold user costs an Auth emulator lookup, and the single node process answers 64 at a time slower than the
+# API's Caching:UpstreamTimeout (a 503, retried).
+#
 # Usage (from anywhere): bench/Api/run.sh [duration, default 15s] [connections, default 64]
-# Environment: SOAK (seconds, 0 for none), CASES (regular expression: which cases run), BENCH_NO_BUILD, BENCH_KEEP_WORK,
+# Environment: SOAK (seconds, 0 for none), CASES (regular expression: which cases run), USERS, BENCH_NO_BUILD, BENCH_KEEP_WORK,
 # DATABASE_DELAY_MS: put bench/LatencyProxy between the API and the RTDB emulator, delaying each direction by that many
 # milliseconds, as a database a network away would (round trips, not loopback CPU, then decide a write's speed).
 set -euo pipefail
@@ -65,6 +73,9 @@ start() { # name, working directory, command...
 echo "==> Building the API and the database emulator (Release)"
 [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/AuthApp.Api/AuthApp.Api.csproj" >/dev/null
 [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/AuthApp.DatabaseEmulator/AuthApp.DatabaseEmulator.csproj" >/dev/null
+memory_case=""
+if [ -n "${CASES:-}" ] && grep -Eq -- "$CASES" <<<"memory"; then memory_case=1; fi
+[ -z "$memory_case" ] || [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/bench/ApiMemory/AuthApp.Bench.ApiMemory.csproj" >/dev/null
 database_delay="${DATABASE_DELAY_MS:-0}"
 [ "$database_delay" = 0 ] || [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/bench/LatencyProxy/AuthApp.Bench.LatencyProxy.csproj" >/dev/null
 
@@ -202,6 +213,20 @@ run_case 'GET /health (readiness: Redis check)' "$api/health"
 run_case 'GET /auth/profile (cached, one user, RS256 token)' -H "Authorization: Bearer $token" "$api/auth/profile"
 run_case 'POST /auth/device_state' -s "$here/device_state.lua" "$api"
 run_case 'POST /auth/login (limits raised)' -s "$here/login.lua" "$api"
+if [ -n "$memory_case" ]; then
+  tools="${BENCH_TOOLS:-$HOME/.cache/authapp-bench-tools}"
+  for tool in dotnet-counters dotnet-gcdump; do
+    [ -x "$tools/$tool" ] || dotnet tool install "$tool" --tool-path "$tools" >/dev/null
+  done
+  echo
+  echo "==> Memory case: ${USERS:-100000} distinct users' tokens, ${MEMORY_CONCURRENCY:-16} requests at a time"
+  memory_started=$(date +%s)
+  dotnet "$repo/bench/ApiMemory/bin/Release/net10.0/AuthApp.Bench.ApiMemory.dll" \
+    --api "$api/" --api-pid "$api_pid" --auth "127.0.0.1:$auth_port" --database "$db/" --namespace "$namespace" \
+    --project demo-authapp --key "$work/key.pem" --kid bench-key --tools "$tools" --work "$work" \
+    --users "${USERS:-100000}" --concurrency "${MEMORY_CONCURRENCY:-16}"
+  echo "Memory case: $(( $(date +%s) - memory_started )) s in all (seeding, signing, both loads, the readings)"
+fi
 echo
 python3 - "$work/all.txt" <<'PY'
 import re, sys
