@@ -86,16 +86,16 @@ public static class AccountEndpoints
         return TypedResults.Ok(new MessageResponse("If an account exists for this email, a password reset email has been sent."));
     }
 
+    /// <summary>The service revokes the presented token itself as well (see <see cref="AccountService.LogOutAsync"/>).</summary>
     private static async Task<Ok<MessageResponse>> LogOutAsync(HttpContext context, AccountService accounts)
     {
-        await accounts.LogOutAsync(context.User.Uid(), context.RequestAborted);
+        await accounts.LogOutAsync(context.User.Uid(), BearerToken(context), context.User.ExpiresAt(), context.RequestAborted);
         return TypedResults.Ok(new MessageResponse("Logged out"));
     }
 
     private static async Task<Ok<MessageResponse>> RequestEmailVerificationAsync(HttpContext context, AccountService accounts)
     {
-        var idToken = context.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
-        await accounts.RequestEmailVerificationAsync(idToken, context.RequestAborted);
+        await accounts.RequestEmailVerificationAsync(BearerToken(context), context.RequestAborted);
         return TypedResults.Ok(new MessageResponse("Verification email sent"));
     }
 
@@ -104,6 +104,10 @@ public static class AccountEndpoints
         await accounts.DeleteAccountAsync(context.User.Uid(), context.RequestAborted);
         return TypedResults.Ok(new MessageResponse("Account deleted"));
     }
+
+    /// <summary>The ID token the bearer scheme validated for this (authenticated) request.</summary>
+    private static string BearerToken(HttpContext context) =>
+        PresentedToken.Of(context) ?? throw new InvalidOperationException("An authenticated request carries no bearer token.");
 
     /// <summary>From the per-user cache: a hit is a memory read.</summary>
     private static Task<IResult> GetProfileAsync(HttpContext context, AccountService accounts, CachedReads cache)

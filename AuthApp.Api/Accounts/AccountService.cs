@@ -5,6 +5,7 @@ using AuthApp.Api.Errors;
 using AuthApp.Domain.Caching;
 using AuthApp.Api.Logging;
 using AuthApp.Api.Schedules;
+using AuthApp.Api.Security;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
@@ -24,8 +25,12 @@ public sealed partial class AccountService(
     ScheduleService schedules,
     UserCache userCache,
     IWorkQueue queue,
+    TimeProvider clock,
     ILogger<AccountService> logger)
 {
+    /// <summary>The longest a Firebase ID token lives: how long a token whose <c>exp</c> cannot be read stays listed.</summary>
+    private static readonly TimeSpan MaxIdTokenLifetime = TimeSpan.FromHours(1);
+
     /// <summary>Identity Toolkit's sign-in body, unchanged: the original returned it as is.</summary>
     public async Task<JsonElement> SignInAsync(LoginRequest request, CancellationToken cancellationToken)
     {
@@ -87,12 +92,50 @@ public sealed partial class AccountService(
 
     }
 
-    /// <summary>Signs the user out everywhere: every refresh token stops working.</summary>
-    public async Task LogOutAsync(string uid, CancellationToken cancellationToken)
+    /// <summary>
+    /// Signs the user out everywhere: every ID token signed in before now stops working at the API and at the database,
+    /// <paramref name="idToken"/> (the one the request presented) stops working too even if it was signed in during
+    /// this very second, and every refresh token stops working.
+    /// </summary>
+    /// <remarks>
+    /// The database comes first, in one multi-path update: <c>revokedBefore</c> = now in epoch seconds (floored, as
+    /// Firebase's <c>validSince</c>), which the rules and the access record compare with each token's sign-in, and the
+    /// presented token's SHA-256 under <c>revokedTokens</c> with its <c>exp</c> (entries whose token has expired are
+    /// pruned in the same update). Once that write is done the old session is dead wherever tokens are checked, even
+    /// if revoking the refresh tokens in Auth then fails: a token refreshed from them keeps the old <c>auth_time</c>,
+    /// so it is refused too. The write also evicts the access record on every replica (see
+    /// <see cref="UserCacheKeys.AffectedBy"/>). A failure before it changes nothing, and the client may retry; after
+    /// it, the old token is already refused, which is what logging out was for.
+    /// </remarks>
+    public async Task LogOutAsync(string uid, string idToken, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
+        var nowSeconds = now.ToUnixTimeSeconds();
+        var expires = (expiresAt ?? now + MaxIdTokenLifetime).ToUnixTimeSeconds();
+        var updates = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            [UserFields.RevokedBefore] = nowSeconds,
+        };
+        foreach (var (hash, exp) in JsonShapes.AsObject(await database.GetAsync(UserPaths.Field(uid, UserFields.RevokedTokens), cancellationToken: cancellationToken)) ?? [])
+        {
+            if (!PresentedToken.IsHash(hash) || JsonShapes.Integer(exp) is not { } seconds || seconds <= nowSeconds)
+            {
+                updates[RevokedToken(hash)] = null;
+            }
+        }
+
+        if (expires > nowSeconds)
+        {
+            updates[RevokedToken(PresentedToken.HashOf(idToken))] = expires;
+        }
+
+        await database.UpdateAsync(UserPaths.User(uid), updates, cancellationToken);
         await auth.RevokeRefreshTokensAsync(uid, cancellationToken);
         await userCache.EvictAsync(uid, cancellationToken);
     }
+
+    /// <summary>A key under <c>revokedTokens</c>, relative to the user's record (a key read from the database is a valid key).</summary>
+    private static string RevokedToken(string hash) => $"{UserFields.RevokedTokens}/{hash}";
 
     /// <summary>
     /// Queues the reset e-mail (the worker sends it, and says nothing when the account does not exist);
@@ -110,9 +153,27 @@ public sealed partial class AccountService(
     /// deletion finishes whatever happens to this request. The same steps then run here at once so that the
     /// account's tokens stop now; a step that fails here is left to the job.
     /// </summary>
+    /// <remarks>
+    /// Before the Firebase account goes, its record loses the license and gets <c>revokedBefore</c> = now in one
+    /// update: an ID token stays valid for up to an hour after its account is deleted, and the database rules know
+    /// nothing of Auth, so this is what stops the old tokens from writing the tree back until the job deletes it.
+    /// </remarks>
     public async Task DeleteAccountAsync(string uid, CancellationToken cancellationToken)
     {
         await queue.EnqueueAsync(new AccountCleanupJob(uid), cancellationToken);
+        try
+        {
+            await database.UpdateAsync(UserPaths.User(uid), new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+            {
+                [UserFields.VerifiedAccess] = false,
+                [UserFields.RevokedBefore] = clock.GetUtcNow().ToUnixTimeSeconds(),
+            }, CancellationToken.None);
+        }
+        catch (FirebaseException exception)
+        {
+            LogDeletionLeftToJob(logger, uid, exception.GetType().Name);
+        }
+
         try
         {
             await auth.DeleteUserAsync(uid, CancellationToken.None);

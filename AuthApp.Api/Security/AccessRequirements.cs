@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authorization.Policy;
 
 namespace AuthApp.Api.Security;
 
-/// <summary>Every authenticated route: the account exists, is enabled, and the token's sign-in is not revoked.</summary>
+/// <summary>Every authenticated route: the account exists, is enabled, and neither the token's sign-in nor the token itself is revoked.</summary>
 internal sealed class ActiveAccountRequirement : IAuthorizationRequirement
 {
     public static readonly ActiveAccountRequirement Instance = new();
@@ -30,13 +30,13 @@ internal sealed class AccessRecordHandler(AccessRecords records) : IAuthorizatio
         }
 
         // With endpoint routing the resource being authorized is the request itself.
-        var cancellation = (context.Resource as HttpContext)?.RequestAborted ?? CancellationToken.None;
-        var record = await records.GetAsync(context.User.Uid(), cancellation);
+        var request = context.Resource as HttpContext;
+        var record = await records.GetAsync(context.User.Uid(), request?.RequestAborted ?? CancellationToken.None);
         foreach (var requirement in pending)
         {
             var met = requirement switch
             {
-                ActiveAccountRequirement => record.Admits(context.User.AuthTime()),
+                ActiveAccountRequirement => record.Admits(context.User.AuthTime(), request is null ? null : PresentedToken.Of(request)),
                 _ => record.VerifiedAccess,
             };
             if (met)

@@ -17,10 +17,18 @@ public static class CurrentUser
         long.TryParse(user.FindFirstValue(FirebaseClaims.AuthTime), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : DateTimeOffset.MinValue;
+
+    /// <summary>When the token expires (<c>exp</c>, which the bearer scheme requires); null if it cannot be read.</summary>
+    public static DateTimeOffset? ExpiresAt(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(FirebaseClaims.Expires), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            && seconds is >= 0 and <= 253_402_300_799
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
 }
 
 public static class FirebaseClaims
 {
+    public const string Expires = "exp";
     public const string Subject = "sub";
     public const string Email = "email";
     public const string AuthTime = "auth_time";

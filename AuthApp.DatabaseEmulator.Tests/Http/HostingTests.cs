@@ -18,6 +18,9 @@ public sealed class HostingTests
         using var http = ClientOf(app);
         var db = new RulesDatabase(http, "any-namespace", new FakeTimeProvider(EmulatorFixture.Start));
 
+        // The rules admit a licensed owner only (the server writes the flag at signup).
+        await db.SeedAsync("users/alice/verifiedAccess", "true");
+
         Assert.Equal(HttpStatusCode.Unauthorized, (await db.GetAsync(Identity.Anonymous, "users")).Status);
         Assert.Equal(HttpStatusCode.OK, (await db.PutAsync(db.User("alice"), "users/alice/name", "\"Alice\"")).Status);
     }

@@ -10,6 +10,9 @@ public static class ProductData
 {
     public static readonly string Rules = File.ReadAllText(RepoPaths.ProductRules);
 
+    /// <summary>A revoked token's entry as the API writes it: the SHA-256 (hex) of the token, with its <c>exp</c>.</summary>
+    public const string RevokedTokenHash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
     public static string UserDocument(string uid) => $$"""
         {
           "email": "{{uid}}@example.com",
@@ -19,6 +22,8 @@ public static class ProductData
           "fcmToken": "fcm-{{uid}}",
           "timeZone": "Europe/Paris",
           "lastFaultNotification": 1767000000,
+          "revokedBefore": 1767000000,
+          "revokedTokens": { "{{RevokedTokenHash}}": 1767003600 },
           "venues": { "Living": { "__created": true, "Lamp": "on", "Fan": "3", "faults": "none" } },
           "schedules": { "Living": { "Lamp": { "time": "07:30 AM", "action": "on", "status": "enable", "timeZone": "Europe/Paris", "lastNotified": 1767000000 } } },
           "monitoring_venues": { "Kitchen": { "temperature": "23.5", "humidity": 40 } },
@@ -47,7 +52,8 @@ public static class ProductData
     ];
 
     /// <summary>Locations of a user only the server reads (relative to users/{uid}; "" is the whole user).</summary>
-    public static TheoryData<string> ServerOnlyInUser { get; } = ["", "accessKey", "secure", "secure/gemini_key"];
+    public static TheoryData<string> ServerOnlyInUser { get; } =
+        ["", "accessKey", "secure", "secure/gemini_key", "revokedBefore", "revokedTokens", $"revokedTokens/{RevokedTokenHash}"];
 
     /// <summary>Locations outside users/{uid} only the server reads or writes.</summary>
     public static TheoryData<string> ServerOnlyElsewhere { get; } = ["", "users", "licenseKeys", "licenseKeys/KEY-1", "scheduleIndex", "scheduleIndex/202601150730"];
@@ -56,7 +62,7 @@ public static class ProductData
     public static TheoryData<string, string> OwnerWritable { get; } = new()
     {
         { "name", "\"Alice Smith\"" },
-        { "name", Text(200) },
+        { "name", Text(100) },
         { "fcmToken", "\"fcm:APA91bH-token\"" },
         { "fcmToken", Text(4096) },
         { "timeZone", "\"Europe/Paris\"" },
@@ -81,11 +87,15 @@ public static class ProductData
         { "schedules/Living/Lamp/status", "\"disable\"" },
         { "schedules/Living/Lamp/time", "\"06:15 PM\"" },
         { "schedules/Living/Lamp/lastNotified", "1767225600" },
+        { "schedules/Living/Lamp/lastNotified", "0" },
         { "schedules/Living/Lamp/timeZone", "\"America/New_York\"" },
         { "monitoring_venues/Kitchen", """{"temperature": "0", "humidity": 40.5}""" },
         { "monitoring_venues/Kitchen/temperature", "\"24.0\"" },
         { "monitoring_venues/Kitchen/temperature", "23.5" },
         { "monitoring_venues/Kitchen/temperature", Text(64) },
+        { "monitoring_venues/Kitchen/temperature", "-40.25" },
+        { "monitoring_venues/Kitchen/temperature", "1000000000000000" },
+        { "monitoring_venues/Kitchen/temperature", "-1000000000000000" },
         { $"monitoring_venues/Kitchen/{Name(100)}", "\"1\"" },
     };
 
@@ -94,7 +104,7 @@ public static class ProductData
     {
         { "name", "5" },
         { "name", "true" },
-        { "name", Text(201) },
+        { "name", Text(101) },
         { "name", """{"first": "A"}""" },
         { "fcmToken", "123" },
         { "fcmToken", Text(4097) },
@@ -139,12 +149,21 @@ public static class ProductData
         { "schedules/Living/Lamp", """{"time": "07:30 AM", "action": "on", "status": "enable", "color": "red"}""" },
         { "schedules/Living/Lamp/status", "\"paused\"" },
         { "schedules/Living/Lamp/extra", "1" },
+        { "schedules/Living/Lamp/lastNotified", "1767225600000" },
+        { "schedules/Living/Lamp/lastNotified", "-1" },
+        { "schedules/Living/Lamp/lastNotified", "4102444800" },
+        { "schedules/Living/Lamp/lastNotified", "\"1767225600\"" },
+        { "schedules/Living/Lamp", """{"time": "07:30 AM", "action": "on", "status": "enable", "lastNotified": 1767225600000}""" },
         { $"schedules/Living/{Name(101)}", """{"time": "07:30 AM", "action": "on", "status": "enable"}""" },
         { "monitoring_venues/Kitchen", "\"23\"" },
         { "monitoring_venues/Kitchen", """{"temperature": true}""" },
         { "monitoring_venues/Kitchen", """{"temperature": {"value": 1}}""" },
         { "monitoring_venues/Kitchen/temperature", Text(65) },
         { "monitoring_venues/Kitchen/temperature", "false" },
+        { "monitoring_venues/Kitchen/temperature", "1000000000000001" },
+        { "monitoring_venues/Kitchen/temperature", "-1000000000000001" },
+        { "monitoring_venues/Kitchen/temperature", "1e300" },
+        { "monitoring_venues/Kitchen", """{"humidity": 1e20}""" },
         { $"monitoring_venues/{Name(101)}", """{"t": "1"}""" },
     };
 
@@ -155,6 +174,9 @@ public static class ProductData
         { "verifiedAccess", "true" },
         { "accessKey", "\"KEY-stolen\"" },
         { "lastFaultNotification", "1" },
+        { "revokedBefore", "0" },
+        { "revokedTokens", """{"0000000000000000000000000000000000000000000000000000000000000000": 1}""" },
+        { $"revokedTokens/{RevokedTokenHash}", "1" },
         { "secure/gemini_key", "\"g-mine\"" },
         { "secure", """{"gemini_key": "g-mine"}""" },
         { "somethingElse", "\"x\"" },

@@ -209,7 +209,7 @@ public sealed class UserDataRulesTests(EmulatorFixture fixture)
     }
 
     /// <summary>Refused with Firebase's 401, and the whole user document unchanged.</summary>
-    private static async Task AssertRefusedAsync(RulesDatabase db, Identity who, HttpMethod method, string path, string? json)
+    internal static async Task AssertRefusedAsync(RulesDatabase db, Identity who, HttpMethod method, string path, string? json)
     {
         var before = await db.ReadAsync("users");
 

@@ -26,8 +26,8 @@ public static class UserCacheKeys
     /// <summary>
     /// The entries a write at <paramref name="path"/> (inside <c>users/{uid}</c>) makes stale, judged by the child of
     /// the record it is under: the profile for its fields (<see cref="UserRecords.ProfileFields"/>), the schedules for
-    /// <c>schedules</c>, the access record for <c>verifiedAccess</c> (so that a device write does not cost the next
-    /// request an account lookup), the device names for <c>venues</c> unless the write only sets one device's value.
+    /// <c>schedules</c>, the access record for <c>verifiedAccess</c>, <c>revokedBefore</c> and <c>revokedTokens</c> (and
+    /// nothing else, so that a device write does not cost the next request an account lookup), the device names for <c>venues</c> unless the write only sets one device's value.
     /// A write that sets a value can add a name but never take one away, and a name missing from the entry is looked
     /// up in the database: only removals (<paramref name="removes"/>) and writes that replace a venue or more can make
     /// the names wrong. A write of the whole record affects everything.
@@ -44,7 +44,7 @@ public static class UserCacheKeys
         var slash = rest.IndexOf('/');
         var field = slash < 0 ? rest : rest[..slash];
         var keys = new List<string>(2);
-        if (field == UserFields.VerifiedAccess)
+        if (field is UserFields.VerifiedAccess or UserFields.RevokedBefore or UserFields.RevokedTokens)
         {
             keys.Add(Access(uid));
         }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using AuthApp.Domain.Jobs;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
@@ -8,17 +9,27 @@ using AuthApp.WorkQueue;
 namespace AuthApp.Scheduler.Jobs;
 
 /// <summary>
-/// Finishes an account deletion the API accepted: the Firebase user, the schedule-index entries, then the data
-/// (<c>users/{uid}</c>, <c>secure/</c> included). The API queues this job before it does anything else, so
-/// every step here must be idempotent: each may already have been done by the API or by an earlier attempt.
+/// Finishes an account deletion the API accepted: the record's access taken away, the Firebase user, the
+/// schedule-index entries, then the data (<c>users/{uid}</c>, <c>secure/</c> included). The API queues this job
+/// before it does anything else, so every step here must be idempotent: each may already have been done by the API
+/// or by an earlier attempt.
 /// </summary>
 internal sealed partial class AccountCleanupHandler(
-    FirebaseAuthClient auth, IFirebaseDatabase database, DueScheduleIndex index, ILogger<AccountCleanupHandler> logger)
+    FirebaseAuthClient auth, IFirebaseDatabase database, DueScheduleIndex index, TimeProvider clock, ILogger<AccountCleanupHandler> logger)
     : IJobHandler<AccountCleanupJob>
 {
     public async Task HandleAsync(AccountCleanupJob job, JobContext context, CancellationToken cancellationToken)
     {
-        // The account first: while it exists its tokens still work and could write data back.
+        // The record's license and a revocation first, as the API does: an ID token outlives its account by up to an
+        // hour and the database rules know nothing of Auth, so this is what keeps old tokens from writing the tree back
+        // until it is deleted below. Run again after the data is gone, it leaves a stub that the last step deletes.
+        await database.UpdateAsync(UserPaths.User(job.Uid), new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            [UserFields.VerifiedAccess] = false,
+            [UserFields.RevokedBefore] = clock.GetUtcNow().ToUnixTimeSeconds(),
+        }, cancellationToken);
+
+        // Then the account: while it exists its tokens still pass the API's checks of Auth.
         try
         {
             await auth.DeleteUserAsync(job.Uid, cancellationToken);

@@ -57,6 +57,12 @@ async Task CompareRulesAsync(string emulatorHost)
 {
     const string uid = "bench-user";
     await BenchClients.LoadRulesAsync(emulatorHost, "bench-rules-on", rulesPath);
+    using (var admin = BenchClients.Create(emulatorHost, "bench-rules-on", BenchClients.OwnerToken))
+    {
+        // The rules admit a licensed owner only; the API writes this flag at signup.
+        await admin.Services.GetRequiredService<IFirebaseDatabase>().SetAsync($"users/{uid}/verifiedAccess", JsonValue.Create(true));
+    }
+
     using var offHost = BenchClients.Create(emulatorHost, "bench-rules-off", BenchClients.OwnerToken);
     using var onHost = BenchClients.Create(emulatorHost, "bench-rules-on", BenchClients.UserToken(uid));
     var off = offHost.Services.GetRequiredService<IFirebaseDatabase>();
