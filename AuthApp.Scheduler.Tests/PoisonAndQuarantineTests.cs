@@ -63,8 +63,9 @@ public sealed class PoisonAndQuarantineTests(RedisServerFixture redis, DatabaseE
         var hostile = await harness.AddUserAsync("a-client-bug");
         await harness.Database.SetAsync("users/a-client-bug/verifiedAccess", JsonValue.Create(true), Cancellation);
         var token = IdTokens.Unsigned(IdTokens.Claims(DateTimeOffset.UtcNow, uid: "a-client-bug"));
-        await emulator.SendAsClientAsync(harness.Namespace, HttpMethod.Patch, "users/a-client-bug/schedules/kitchen/lamp", token,
+        var (refused, _) = await emulator.SendAsClientAsync(harness.Namespace, HttpMethod.Patch, "users/a-client-bug/schedules/kitchen/lamp", token,
             new JsonObject { ["lastNotified"] = 1_000_000_000_000 });
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused);
         await harness.Database.SetAsync("users/a-client-bug/schedules/kitchen/lamp/lastNotified", JsonValue.Create(1_000_000_000_000), Cancellation);
         var others = new[] { await harness.AddUserAsync("b-tenant"), await harness.AddUserAsync("c-tenant"), await harness.AddUserAsync("d-tenant") };
         foreach (var id in others.Prepend(hostile))

@@ -51,9 +51,6 @@ public sealed record AccessRecord(
 /// </summary>
 public sealed class AccessRecords(UserCache cache, UserCacheEntries entries, FirebaseAuthClient auth, IFirebaseDatabase database)
 {
-    /// <summary>The latest epoch second <see cref="DateTimeOffset.FromUnixTimeSeconds"/> takes (9999-12-31T23:59:59Z).</summary>
-    private const long MaxUnixSeconds = 253_402_300_799;
-
     /// <summary>
     /// A query on <c>users/{uid}</c> that returns only <c>revokedBefore</c> and <c>revokedTokens</c>, in one read: the
     /// two are adjacent in the database's key order and no other field of the layout sorts between them (a key range
@@ -104,8 +101,8 @@ public sealed class AccessRecords(UserCache cache, UserCacheEntries entries, Fir
             return (null, []);
         }
 
-        var revokedBefore = JsonShapes.Integer(fields[UserFields.RevokedBefore]) is { } seconds && seconds is >= 0 and <= MaxUnixSeconds
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+        var revokedBefore = JsonShapes.UnixSeconds(fields[UserFields.RevokedBefore], DateTimeOffset.MaxValue) is { HasValue: true } read
+            ? read.Value
             : (DateTimeOffset?)null;
         var revokedTokens = JsonShapes.AsObject(fields[UserFields.RevokedTokens]) is { } listed
             ? listed.Select(entry => entry.Key).Where(PresentedToken.IsHash).ToArray()

@@ -15,6 +15,7 @@ public static class CurrentUser
     /// <summary>When the user last signed in with their credentials (<c>auth_time</c>); a refreshed token keeps it.</summary>
     public static DateTimeOffset AuthTime(this ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue(FirebaseClaims.AuthTime), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            && seconds >= 0 && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds()
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : DateTimeOffset.MinValue;
 
