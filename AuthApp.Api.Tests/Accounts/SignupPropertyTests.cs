@@ -216,7 +216,7 @@ public sealed class SignupPropertyTests(ApiDependencies dependencies) : IAsyncLi
 
     private static Func<HttpRequestMessage, bool> Matching(Step step, string key) => step switch
     {
-        Step.CreateAccount => HttpFaults.Auth("accounts:signUp"),
+        Step.CreateAccount => HttpFaults.AccountCreation,
         Step.SignIn => HttpFaults.Auth("accounts:signInWithPassword"),
         Step.KeyRead => HttpFaults.Database(HttpMethod.Get, $"licenseKeys/{key}"),
         Step.KeyWrite => HttpFaults.Database(HttpMethod.Put, $"licenseKeys/{key}"),

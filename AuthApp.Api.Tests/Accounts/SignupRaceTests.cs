@@ -28,7 +28,7 @@ public sealed class SignupRaceTests(ApiDependencies dependencies) : IAsyncLifeti
         var stranger = ApiUsers.NewEmail("stranger");
         using var client = _api.CreateClient();
         // The good signup stops right after Auth made its account: it holds the key and has not claimed it yet.
-        var paused = _api.Faults.PauseAnswerWhen(HttpFaults.Auth("accounts:signUp"));
+        var paused = _api.Faults.PauseAnswerWhen(HttpFaults.AccountCreation);
         var good = client.PostAsJsonAsync("/auth/signup", Request(email, ApiUsers.Password, key), Cancellation);
         try
         {
@@ -60,7 +60,7 @@ public sealed class SignupRaceTests(ApiDependencies dependencies) : IAsyncLifeti
         var slow = ApiUsers.NewEmail("slow");
         var other = ApiUsers.NewEmail("other");
         using var client = _api.CreateClient();
-        var paused = _api.Faults.PauseAnswerWhen(HttpFaults.Auth("accounts:signUp"));
+        var paused = _api.Faults.PauseAnswerWhen(HttpFaults.AccountCreation);
         var stalled = client.PostAsJsonAsync("/auth/signup", Request(slow, ApiUsers.Password, key), Cancellation);
         string otherUid;
         try

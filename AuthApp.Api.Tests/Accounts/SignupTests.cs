@@ -32,7 +32,7 @@ public sealed class SignupTests(ApiDependencies dependencies) : IAsyncLifetime
     public async Task A_signup_whose_auth_answer_was_lost_after_the_account_was_made_is_finished_by_the_same_request()
     {
         var (request, key) = await NewRequestAsync();
-        _api.Faults.LoseAnswerWhen(HttpFaults.Auth("accounts:signUp"), times: 1);
+        _api.Faults.LoseAnswerWhen(HttpFaults.AccountCreation, times: 1);
         using var client = _api.CreateClient();
 
         var uid = await SignUpAsync(client, request);
@@ -45,7 +45,7 @@ public sealed class SignupTests(ApiDependencies dependencies) : IAsyncLifetime
     public async Task A_signup_refused_by_auth_releases_the_key_for_the_retry()
     {
         var (request, key) = await NewRequestAsync();
-        _api.Faults.RefuseWhen(HttpFaults.Auth("accounts:signUp"));
+        _api.Faults.RefuseWhen(HttpFaults.AccountCreation);
         using var client = _api.CreateClient();
 
         using var refused = await client.PostAsJsonAsync("/auth/signup", request, Cancellation);

@@ -50,6 +50,9 @@ public sealed class HttpFaults
     public static Func<HttpRequestMessage, bool> Auth(string operation) =>
         request => request.RequestUri?.AbsolutePath.EndsWith("/" + operation, StringComparison.Ordinal) == true;
 
+    /// <summary>The account creation signup makes (the admin <c>projects/{project}/accounts</c>).</summary>
+    public static Func<HttpRequestMessage, bool> AccountCreation { get; } = Auth("accounts");
+
     /// <summary>A database request with <paramref name="method"/> (any path when <paramref name="pathPrefix"/> is null).</summary>
     public static Func<HttpRequestMessage, bool> Database(HttpMethod method, string? pathPrefix = null) =>
         request => request.Method == method && request.RequestUri?.AbsolutePath.EndsWith(".json", StringComparison.Ordinal) == true

@@ -157,8 +157,9 @@ public sealed partial class SignupService(
     {
         try
         {
-            var created = await auth.SignUpAsync(email, password, name, cancellationToken);
-            return new Account(created.LocalId, created.Email, Created: true, Licensed: false);
+            // As the service, not the client call: a project that refuses clients' own sign-ups still signs users up here.
+            var uid = await auth.CreateUserAsync(email, password, name, cancellationToken);
+            return new Account(uid, email, Created: true, Licensed: false);
         }
         catch (FirebaseAuthException exception) when (exception.Code == AuthErrorCode.EmailExists)
         {

@@ -76,6 +76,23 @@ public sealed partial class FirebaseAuthClient
         return ToSignInResult(response, registered: true);
     }
 
+    /// <summary>
+    /// Creates an email/password account as the service (the admin <c>projects/{project}/accounts</c>, as the Admin SDK's
+    /// <c>createUser</c>), without signing it in. Unlike <see cref="SignUpAsync"/> it keeps working when the project
+    /// refuses clients' own sign-ups (<c>disabledUserSignup</c>). Returns the new account's uid. Never retried.
+    /// </summary>
+    public async Task<string> CreateUserAsync(string email, string password, string? displayName = null, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject { ["email"] = email, ["password"] = password };
+        if (!string.IsNullOrEmpty(displayName))
+        {
+            body["displayName"] = displayName;
+        }
+
+        var response = await AdminCallAsync("accounts", body, idempotent: false, cancellationToken).ConfigureAwait(false);
+        return RequiredString(response, "localId");
+    }
+
     /// <summary>Signs in with email and password (<c>accounts:signInWithPassword</c>). Never retried.</summary>
     public async Task<SignInResult> SignInWithPasswordAsync(string email, string password, CancellationToken cancellationToken = default)
     {
