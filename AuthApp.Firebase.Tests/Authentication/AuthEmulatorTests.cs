@@ -61,6 +61,22 @@ public sealed class AuthEmulatorTests(AuthEmulatorFixture emulator) : IAsyncLife
     }
 
     [Fact]
+    public async Task An_account_created_as_the_service_signs_in_with_its_password_and_refuses_a_second_one()
+    {
+        var email = NewEmail();
+
+        var uid = await Auth.CreateUserAsync(email, Password, "Bea", Ct);
+
+        var session = await Auth.SignInWithPasswordAsync(email, Password, Ct);
+        Assert.Equal(uid, session.LocalId);
+        Assert.Equal("Bea", (await Auth.GetUserAsync(uid, Ct)).DisplayName);
+        Assert.Equal(AuthErrorCode.EmailExists,
+            (await Assert.ThrowsAsync<FirebaseAuthException>(() => Auth.CreateUserAsync(email, Password, cancellationToken: Ct))).Code);
+        Assert.Equal(AuthErrorCode.WeakPassword,
+            (await Assert.ThrowsAsync<FirebaseAuthException>(() => Auth.CreateUserAsync(NewEmail(), "12345", cancellationToken: Ct))).Code);
+    }
+
+    [Fact]
     public async Task Sign_up_with_an_existing_email_is_reported_as_email_exists()
     {
         var email = NewEmail();
