@@ -1,4 +1,6 @@
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -7,10 +9,44 @@ namespace AuthApp.Firebase.Database;
 
 /// <summary>
 /// How the client reads answers: after the headers, from the stream, never more than a ceiling and within a time
-/// budget (<see cref="ResponseBody"/>); error bodies and status codes into <see cref="DatabaseException"/>s.
+/// budget (<see cref="ResponseBody"/>); children one at a time (<see cref="ChildStream"/>); error bodies and status
+/// codes into <see cref="DatabaseException"/>s.
 /// </summary>
 public sealed partial class FirebaseDatabaseClient
 {
+    /// <summary>Keys only: a shallow read whose children are never kept (a bound of 0 bytes).</summary>
+    private async IAsyncEnumerable<string> KeysAsync(string[] segments, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var child in StreamChildrenAsync(segments, new StringBuilder("?shallow=true"), 0, logSkipped: false, cancellationToken).ConfigureAwait(false))
+        {
+            yield return child.Key;
+        }
+    }
+
+    private async IAsyncEnumerable<DatabaseChild> StreamChildrenAsync(
+        string[] segments, StringBuilder query, int maxChildBytes, bool logSkipped, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, BuildUri(segments, query));
+        using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NoContent)
+        {
+            yield break;
+        }
+
+        // Disposing the response (also when the consumer stops early) closes the stream: the rest is never read.
+        using var body = await OpenBodyAsync(response, request.Method, DatabasePath.Join(segments), cancellationToken).ConfigureAwait(false);
+        using var children = new ChildStream(body, maxChildBytes, _maxResponseBytes);
+        while (await children.NextAsync().ConfigureAwait(false) is { } child)
+        {
+            if (child.TooLarge && logSkipped)
+            {
+                LogChildSkipped(_logger, body.Path, child.Key, maxChildBytes);
+            }
+
+            yield return child;
+        }
+    }
+
     private async Task<DatabaseException> ToExceptionAsync(HttpMethod method, string path, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         string? serverError = null;
@@ -100,4 +136,7 @@ public sealed partial class FirebaseDatabaseClient
 
     [System.Text.RegularExpressions.GeneratedRegex("\"\\.indexOn\": \"(?<field>[^\"]*)\", for path \"(?<path>[^\"]*)\"")]
     private static partial System.Text.RegularExpressions.Regex IndexNotDefinedPattern();
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "RTDB read of {Path} skipped child {Key}: larger than {MaxBytes} bytes")]
+    private static partial void LogChildSkipped(ILogger logger, string path, string key, int maxBytes);
 }

@@ -52,22 +52,46 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
     /// <summary>Where requests go.</summary>
     public DatabaseEndpoint Endpoint { get; }
 
-    public async Task<JsonNode?> GetAsync(string path, DatabaseQuery? query = null, CancellationToken cancellationToken = default)
+    public Task<JsonNode?> GetAsync(string path, DatabaseQuery? query = null, CancellationToken cancellationToken = default) =>
+        GetAsync(path, query, _maxResponseBytes, cancellationToken);
+
+    public async Task<JsonNode?> GetAsync(string path, DatabaseQuery? query, int maxBytes, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         var segments = DatabasePath.Split(path);
         var queryString = new StringBuilder();
         query?.AppendTo(queryString);
         using var request = new HttpRequestMessage(HttpMethod.Get, BuildUri(segments, queryString));
         using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
-        return await ReadJsonAsync(response, request.Method, DatabasePath.Join(segments), _maxResponseBytes, cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(response, request.Method, DatabasePath.Join(segments), Math.Min(maxBytes, _maxResponseBytes), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default)
+    public Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default) =>
+        GetShallowAsync(path, _maxResponseBytes, cancellationToken);
+
+    public async Task<JsonNode?> GetShallowAsync(string path, int maxBytes, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         var segments = DatabasePath.Split(path);
         using var request = new HttpRequestMessage(HttpMethod.Get, BuildUri(segments, new StringBuilder("?shallow=true")));
         using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
-        return await ReadJsonAsync(response, request.Method, DatabasePath.Join(segments), _maxResponseBytes, cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(response, request.Method, DatabasePath.Join(segments), Math.Min(maxBytes, _maxResponseBytes), cancellationToken).ConfigureAwait(false);
+    }
+
+    public IAsyncEnumerable<DatabaseChild> GetChildrenAsync(string path, DatabaseQuery? query, int maxChildBytes, CancellationToken cancellationToken = default)
+    {
+        // Checked here rather than in the iterator, so that a bad argument fails at the call, before any enumeration.
+        ArgumentOutOfRangeException.ThrowIfNegative(maxChildBytes);
+        var segments = DatabasePath.Split(path);
+        var queryString = new StringBuilder();
+        query?.AppendTo(queryString);
+        return StreamChildrenAsync(segments, queryString, Math.Min(maxChildBytes, _maxResponseBytes), logSkipped: true, cancellationToken);
+    }
+
+    public IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var segments = DatabasePath.Split(path);
+        return KeysAsync(segments, cancellationToken);
     }
 
     public async Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default)
