@@ -65,20 +65,33 @@ internal sealed class ResponseBody : IDisposable
     }
 
     /// <summary>
-    /// The whole body as JSON, read into a pooled buffer of at most <paramref name="maxBytes"/> + 1 bytes: one byte more
-    /// than allowed proves the answer too large, and the rest of it is never read.
+    /// The whole body as JSON, read into a pooled buffer that grows to at most <paramref name="maxBytes"/>; once it is
+    /// full, a single further byte proves the answer too large, and the rest of it is never read. (Reading
+    /// <paramref name="maxBytes"/> + 1 into the buffer itself would make the pool hand out twice the ceiling.)
     /// </summary>
     public async Task<JsonNode?> ReadJsonAsync(int maxBytes, long? declaredLength)
     {
-        using var bytes = new PooledBuffer((int)Math.Min(declaredLength ?? InitialBytes, maxBytes) + 1);
-        int read;
-        while ((read = await ReadAsync(bytes.GetFreeMemory(maxBytes + 1)).ConfigureAwait(false)) > 0)
+        using var bytes = new PooledBuffer((int)Math.Min(declaredLength ?? InitialBytes, maxBytes));
+        while (true)
         {
-            bytes.Advance(read);
-            if (bytes.Length > maxBytes)
+            var free = bytes.GetFreeMemory(maxBytes);
+            if (free.IsEmpty)
             {
-                throw ResponseFailures.TooLarge(Logger, Method, Path, maxBytes);
+                if (await ReadAsync(new byte[1]).ConfigureAwait(false) > 0)
+                {
+                    throw ResponseFailures.TooLarge(Logger, Method, Path, maxBytes);
+                }
+
+                break;
             }
+
+            var read = await ReadAsync(free).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            bytes.Advance(read);
         }
 
         return ResponseJson.Parse(bytes.WrittenSpan, Logger, Method, Path);
