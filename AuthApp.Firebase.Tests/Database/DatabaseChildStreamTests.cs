@@ -164,6 +164,7 @@ public sealed class DatabaseChildStreamTests(DatabaseEmulatorFixture fixture)
 
         Assert.Equal(["a"], seen);
         Assert.Equal((DatabaseErrorKind.ResponseTooLarge, "/users"), (error.Kind, error.Path));
+        Assert.Contains("a single value", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

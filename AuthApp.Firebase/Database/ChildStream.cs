@@ -214,7 +214,7 @@ internal sealed class ChildStream : IDisposable
         {
             if (limit == _maxTokenBytes)
             {
-                throw ResponseFailures.TooLarge(_body.Logger, _body.Method, _body.Path, _maxTokenBytes);
+                throw ResponseFailures.TooLarge(_body.Logger, _body.Method, _body.Path, _maxTokenBytes, "a single value in the answer");
             }
 
             var grown = ArrayPool<byte>.Shared.Rent(Math.Min(_window.Length * 2, _maxTokenBytes));

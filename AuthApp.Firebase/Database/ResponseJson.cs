@@ -49,7 +49,7 @@ internal static class ResponseJson
     }
 
     /// <summary>Throws <see cref="InvalidOperationException"/> unless the current string token decodes to valid text.</summary>
-    public static void EnsureDecodable(ref Utf8JsonReader reader)
+    private static void EnsureDecodable(ref Utf8JsonReader reader)
     {
         var raw = reader.ValueSpan;
         if (!reader.ValueIsEscaped)
@@ -82,12 +82,13 @@ internal static class ResponseJson
 /// <summary>The failures of reading an answer, each logged once where it is detected (a streamed read cannot be wrapped in a catch).</summary>
 internal static partial class ResponseFailures
 {
-    public static DatabaseException TooLarge(ILogger logger, string method, string path, long maxBytes)
+    /// <param name="what">What exceeded <paramref name="maxBytes"/>: the answer, or a single value in a streamed one.</param>
+    public static DatabaseException TooLarge(ILogger logger, string method, string path, long maxBytes, string what = "the answer")
     {
-        LogTooLarge(logger, method, path, maxBytes);
+        LogTooLarge(logger, method, path, what, maxBytes);
         return new DatabaseException(
             DatabaseErrorKind.ResponseTooLarge,
-            $"Realtime Database {method} of '{path}' failed: the answer is larger than {maxBytes} bytes.")
+            $"Realtime Database {method} of '{path}' failed: {what} is larger than {maxBytes} bytes.")
         { Path = path };
     }
 
@@ -111,8 +112,8 @@ internal static partial class ResponseFailures
         { Path = path };
     }
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "RTDB {Method} {Path}: the answer exceeds {MaxBytes} bytes and was not read")]
-    private static partial void LogTooLarge(ILogger logger, string method, string path, long maxBytes);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "RTDB {Method} {Path}: {What} exceeds {MaxBytes} bytes and was not read")]
+    private static partial void LogTooLarge(ILogger logger, string method, string path, string what, long maxBytes);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "RTDB {Method} {Path}: the answer is not valid JSON text ({Failure})")]
     private static partial void LogInvalid(ILogger logger, string method, string path, string failure);
