@@ -211,6 +211,14 @@ public sealed class CacheEvictionTests : IDisposable
 
         public Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default) => Task.FromResult<JsonNode?>(null);
 
+        public Task<JsonNode?> GetAsync(string path, DatabaseQuery? query, int maxBytes, CancellationToken cancellationToken = default) => Task.FromResult<JsonNode?>(null);
+
+        public Task<JsonNode?> GetShallowAsync(string path, int maxBytes, CancellationToken cancellationToken = default) => Task.FromResult<JsonNode?>(null);
+
+        public IAsyncEnumerable<DatabaseChild> GetChildrenAsync(string path, DatabaseQuery? query, int maxChildBytes, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<DatabaseChild>();
+
+        public IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<string>();
+
         public Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default) => Task.FromResult(new DatabaseETagged(null, "etag"));
 
         public Task SetAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) => Done();

@@ -71,6 +71,16 @@ public sealed class FirebaseOptions
     /// </summary>
     public bool AcceptEmulatorTokens { get; set; }
 
+    /// <summary>
+    /// The most bytes the database client buffers for one answer (a read, the current value a 412 returns, an error
+    /// body). Clients and devices write their own part of the database, so one tenant can make any location huge;
+    /// a larger answer fails with <c>DatabaseErrorKind.ResponseTooLarge</c> instead of raising this process's memory
+    /// by whatever that tenant stored. Streamed reads hold one child at a time and use it as the cap of a single
+    /// JSON token (the database's own limit for a string is 10 MB).
+    /// </summary>
+    [Range(1024, 1024 * 1024 * 1024)]
+    public int MaxResponseBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>How many verified ID tokens each process remembers (never past their expiry); 0 turns the cache off.</summary>
     [Range(0, 1_000_000)]
     public int VerifiedTokenCacheSize { get; set; } = 4096;

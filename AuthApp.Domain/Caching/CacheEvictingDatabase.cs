@@ -16,6 +16,18 @@ internal sealed class CacheEvictingDatabase(IFirebaseDatabase inner, UserCache c
     public Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default) =>
         inner.GetShallowAsync(path, cancellationToken);
 
+    public Task<JsonNode?> GetAsync(string path, DatabaseQuery? query, int maxBytes, CancellationToken cancellationToken = default) =>
+        inner.GetAsync(path, query, maxBytes, cancellationToken);
+
+    public Task<JsonNode?> GetShallowAsync(string path, int maxBytes, CancellationToken cancellationToken = default) =>
+        inner.GetShallowAsync(path, maxBytes, cancellationToken);
+
+    public IAsyncEnumerable<DatabaseChild> GetChildrenAsync(string path, DatabaseQuery? query, int maxChildBytes, CancellationToken cancellationToken = default) =>
+        inner.GetChildrenAsync(path, query, maxChildBytes, cancellationToken);
+
+    public IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default) =>
+        inner.GetChildKeysStreamAsync(path, cancellationToken);
+
     public Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default) =>
         inner.GetWithETagAsync(path, cancellationToken);
 

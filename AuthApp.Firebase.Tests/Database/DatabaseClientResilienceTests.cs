@@ -227,6 +227,14 @@ public sealed class DatabaseClientResilienceTests
 
         public Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task<JsonNode?> GetAsync(string path, DatabaseQuery? query, int maxBytes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<JsonNode?> GetShallowAsync(string path, int maxBytes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<DatabaseChild> GetChildrenAsync(string path, DatabaseQuery? query, int maxChildBytes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task SetAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) => throw new NotSupportedException();

@@ -29,13 +29,21 @@ public enum DatabaseErrorKind
     /// <summary>429: too many requests.</summary>
     TooManyRequests,
 
-    /// <summary>5xx, a network failure, a timeout, or an open circuit breaker.</summary>
+    /// <summary>5xx, a network failure, a timeout (also of a response body that arrives too slowly), or an open circuit breaker.</summary>
     Unavailable,
 
-    /// <summary>The answer is larger than the caller's ceiling: the rest of it was never read.</summary>
+    /// <summary>
+    /// The answer is larger than the client buffers (<see cref="FirebaseOptions.MaxResponseBytes"/> or the call's own
+    /// ceiling): more is stored at the location than the caller expects, typically data a client or device wrote.
+    /// Retrying does not help; read less (a query with a limit, a shallow read, or
+    /// <see cref="IFirebaseDatabase.GetChildrenAsync"/>, which skips oversized children).
+    /// </summary>
     ResponseTooLarge,
 
-    /// <summary>The answer is not JSON the client can read (malformed, too deep, repeated keys, invalid text).</summary>
+    /// <summary>
+    /// The answer is not JSON the client accepts: malformed, nested deeper than 64 levels, or holding text that is
+    /// not valid UTF-8 or UTF-16 (a lone surrogate). The database never sends such a thing; a proxy or an impostor might.
+    /// </summary>
     InvalidResponse,
 }
 

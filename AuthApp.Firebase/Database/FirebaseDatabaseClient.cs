@@ -16,7 +16,10 @@ namespace AuthApp.Firebase.Database;
 /// <summary>
 /// The Realtime Database REST client. A singleton: each call takes a pooled
 /// <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/> (named <see cref="HttpClientName"/>),
-/// whose pipeline holds the resilience handler and the bearer-token handler.
+/// whose pipeline holds the resilience handler and the bearer-token handler. Answers are read from the
+/// stream after their headers, never more than <see cref="FirebaseOptions.MaxResponseBytes"/> of them and
+/// within <see cref="FirebaseOptions.TotalTimeout"/>: any tenant can grow the data it owns, and that must
+/// not grow the memory of the process that reads it.
 /// </summary>
 public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
 {
@@ -26,10 +29,15 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
     /// <summary>The ETag the database gives an empty location.</summary>
     public const string NullETag = "null_etag";
 
+    /// <summary>An error body is one sentence (<c>{"error": "..."}</c>); a proxy's page beyond this is classified by its status alone.</summary>
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly ILogger<FirebaseDatabaseClient> _logger;
+    private readonly int _maxResponseBytes;
+    private readonly TimeSpan _bodyTimeout;
 
     public FirebaseDatabaseClient(IHttpClientFactory httpClientFactory, IOptions<FirebaseOptions> options, ILogger<FirebaseDatabaseClient> logger)
     {
@@ -37,27 +45,53 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
         _httpClientFactory = httpClientFactory;
         _logger = logger;
         Endpoint = DatabaseEndpoint.From(options.Value);
+        _maxResponseBytes = options.Value.MaxResponseBytes;
+        _bodyTimeout = options.Value.TotalTimeout;
     }
 
     /// <summary>Where requests go.</summary>
     public DatabaseEndpoint Endpoint { get; }
 
-    public async Task<JsonNode?> GetAsync(string path, DatabaseQuery? query = null, CancellationToken cancellationToken = default)
+    public Task<JsonNode?> GetAsync(string path, DatabaseQuery? query = null, CancellationToken cancellationToken = default) =>
+        GetAsync(path, query, _maxResponseBytes, cancellationToken);
+
+    public async Task<JsonNode?> GetAsync(string path, DatabaseQuery? query, int maxBytes, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         var segments = DatabasePath.Split(path);
         var queryString = new StringBuilder();
         query?.AppendTo(queryString);
         using var request = new HttpRequestMessage(HttpMethod.Get, BuildUri(segments, queryString));
         using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
-        return await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(response, request.Method, DatabasePath.Join(segments), Math.Min(maxBytes, _maxResponseBytes), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default)
+    public Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default) =>
+        GetShallowAsync(path, _maxResponseBytes, cancellationToken);
+
+    public async Task<JsonNode?> GetShallowAsync(string path, int maxBytes, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         var segments = DatabasePath.Split(path);
         using var request = new HttpRequestMessage(HttpMethod.Get, BuildUri(segments, new StringBuilder("?shallow=true")));
         using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
-        return await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync(response, request.Method, DatabasePath.Join(segments), Math.Min(maxBytes, _maxResponseBytes), cancellationToken).ConfigureAwait(false);
+    }
+
+    public IAsyncEnumerable<DatabaseChild> GetChildrenAsync(string path, DatabaseQuery? query, int maxChildBytes, CancellationToken cancellationToken = default)
+    {
+        // Checked here rather than in the iterator, so that a bad argument fails at the call, before any enumeration.
+        ArgumentOutOfRangeException.ThrowIfNegative(maxChildBytes);
+        var segments = DatabasePath.Split(path);
+        var queryString = new StringBuilder();
+        query?.AppendTo(queryString);
+        return StreamChildrenAsync(segments, queryString, Math.Min(maxChildBytes, _maxResponseBytes), logSkipped: true, cancellationToken);
+    }
+
+    public IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var segments = DatabasePath.Split(path);
+        return KeysAsync(segments, cancellationToken);
     }
 
     public async Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default)
@@ -66,7 +100,7 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
         using var request = new HttpRequestMessage(HttpMethod.Get, BuildUri(segments, null));
         request.Headers.Add("X-Firebase-ETag", "true");
         using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
-        var value = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
+        var value = await ReadJsonAsync(response, request.Method, DatabasePath.Join(segments), _maxResponseBytes, cancellationToken).ConfigureAwait(false);
         return new DatabaseETagged(value, ReadETag(response) ?? throw Unexpected(segments, "the response carried no ETag"));
     }
 
@@ -136,7 +170,7 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
         // A push that reached the server but whose answer was lost must not create a second child.
         request.MarkNotIdempotent();
         using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
-        var body = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
+        var body = await ReadJsonAsync(response, request.Method, DatabasePath.Join(segments), _maxResponseBytes, cancellationToken).ConfigureAwait(false);
         return body?["name"]?.GetValue<string>() ?? throw Unexpected(segments, "the push response carried no name");
     }
 
@@ -194,7 +228,7 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
         using var response = await SendAsync(request, segments, cancellationToken, allowPreconditionFailed: true).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.PreconditionFailed)
         {
-            var current = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
+            var current = await ReadJsonAsync(response, request.Method, DatabasePath.Join(segments), _maxResponseBytes, cancellationToken).ConfigureAwait(false);
             return new ConditionalWriteResult(false, current, ReadETag(response));
         }
 
@@ -228,7 +262,8 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
         try
         {
             var http = _httpClientFactory.CreateClient(HttpClientName);
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            // Headers only: the body is read from the stream, bounded in size and time (ResponseBody).
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -252,80 +287,6 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
             throw await ToExceptionAsync(request.Method, path, response, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static async Task<DatabaseException> ToExceptionAsync(HttpMethod method, string path, HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        string? serverError = null;
-        try
-        {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (body.Length > 0 && JsonNode.Parse(body) is JsonObject { } obj && obj["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String)
-            {
-                serverError = error.GetValue<string>();
-            }
-        }
-        catch (JsonException)
-        {
-            // Not a database error body (a proxy's HTML page, say): classify by status alone.
-        }
-
-        var status = response.StatusCode;
-        var kind = (int)status switch
-        {
-            400 when serverError is not null && serverError.StartsWith("Index not defined", StringComparison.Ordinal) => DatabaseErrorKind.IndexNotDefined,
-            400 => DatabaseErrorKind.InvalidData,
-            401 or 403 => DatabaseErrorKind.PermissionDenied,
-            404 => DatabaseErrorKind.NotFound,
-            412 => DatabaseErrorKind.PreconditionFailed,
-            413 => DatabaseErrorKind.PayloadTooLarge,
-            429 => DatabaseErrorKind.TooManyRequests,
-            408 or >= 500 => DatabaseErrorKind.Unavailable,
-            _ => DatabaseErrorKind.Unexpected,
-        };
-
-        string? indexField = null, indexPath = null;
-        if (kind == DatabaseErrorKind.IndexNotDefined)
-        {
-            var match = IndexNotDefinedPattern().Match(serverError!);
-            if (match.Success)
-            {
-                indexField = match.Groups["field"].Value;
-                indexPath = match.Groups["path"].Value;
-            }
-        }
-
-        TimeSpan? retryAfter = response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow,
-            _ => null,
-        };
-
-        var message = $"Realtime Database {method.Method} of '{path}' failed: {kind} ({(int)status})"
-                      + (serverError is null ? "." : $": {serverError}");
-        return new DatabaseException(kind, message, statusCode: status)
-        {
-            Path = path,
-            ServerError = serverError,
-            IndexField = indexField,
-            IndexPath = indexPath,
-            RetryAfter = retryAfter,
-        };
-    }
-
-    private static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (response.StatusCode == HttpStatusCode.NoContent)
-        {
-            return null;
-        }
-
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        return bytes.Length == 0 ? null : JsonNode.Parse(bytes);
-    }
-
-    private static string? ReadETag(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("ETag", out var values) ? values.FirstOrDefault()?.Trim('"') : null;
 
     private static ByteArrayContent JsonContent(JsonNode? value)
     {
@@ -394,9 +355,6 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
 
     private DatabaseException Unexpected(string[] segments, string why) =>
         new(DatabaseErrorKind.Unexpected, $"Realtime Database call on '{DatabasePath.Join(segments)}' failed: {why}.") { Path = DatabasePath.Join(segments) };
-
-    [System.Text.RegularExpressions.GeneratedRegex("\"\\.indexOn\": \"(?<field>[^\"]*)\", for path \"(?<path>[^\"]*)\"")]
-    private static partial System.Text.RegularExpressions.Regex IndexNotDefinedPattern();
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "RTDB {Method} {Path} -> {Status} in {ElapsedMs:0.0} ms")]
     private static partial void LogRequest(ILogger logger, string method, string path, int status, double elapsedMs);

@@ -17,6 +17,35 @@ public interface IFirebaseDatabase
     /// <summary>Reads the keys under <paramref name="path"/> without their contents (<c>shallow=true</c>): objects become <c>true</c>, leaves stay.</summary>
     Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="GetAsync(string, DatabaseQuery?, CancellationToken)"/>, buffering at most <paramref name="maxBytes"/>
+    /// (and never more than <see cref="FirebaseOptions.MaxResponseBytes"/>): where other users decide how much is stored,
+    /// a caller that expects a small value says so, and a larger answer fails with
+    /// <see cref="DatabaseErrorKind.ResponseTooLarge"/> without being read.
+    /// </summary>
+    Task<JsonNode?> GetAsync(string path, DatabaseQuery? query, int maxBytes, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="GetShallowAsync(string, CancellationToken)"/>, buffering at most <paramref name="maxBytes"/> (see that <c>GetAsync</c> overload).</summary>
+    Task<JsonNode?> GetShallowAsync(string path, int maxBytes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams the children of the location (optionally filtered by a query) one at a time, without buffering the answer.
+    /// A child whose JSON text is at most <paramref name="maxChildBytes"/> (capped at <see cref="FirebaseOptions.MaxResponseBytes"/>)
+    /// comes with its value; a larger one comes with <see cref="DatabaseChild.TooLarge"/> and no value, its bytes skipped,
+    /// so one oversized child (a user who stored 200 MB) does not take its neighbours down with it. An array-shaped
+    /// answer (integer-like keys) yields the indexes as keys and skips null gaps; a null or primitive location yields
+    /// nothing. Memory stays within <paramref name="maxChildBytes"/> plus one JSON token; a single token larger than
+    /// <see cref="FirebaseOptions.MaxResponseBytes"/> fails with <see cref="DatabaseErrorKind.ResponseTooLarge"/>.
+    /// Stopping early releases the connection without reading the rest.
+    /// </summary>
+    IAsyncEnumerable<DatabaseChild> GetChildrenAsync(string path, DatabaseQuery? query, int maxChildBytes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The keys under <paramref name="path"/> (a shallow read), streamed one at a time: unlike
+    /// <see cref="GetShallowAsync(string, CancellationToken)"/>, memory does not grow with the number of keys.
+    /// </summary>
+    IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default);
+
     /// <summary>Reads the value and its ETag (<c>X-Firebase-ETag: true</c>) for a later conditional write.</summary>
     Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default);
 
@@ -61,3 +90,9 @@ public sealed record DatabaseETagged(JsonNode? Value, string ETag);
 
 /// <summary>The outcome of an <c>if-match</c> write: on failure, the value and ETag that are there now.</summary>
 public sealed record ConditionalWriteResult(bool Succeeded, JsonNode? CurrentValue, string? CurrentETag);
+
+/// <summary>
+/// One child of a location as <see cref="IFirebaseDatabase.GetChildrenAsync"/> streams it: its key and value or, when
+/// its JSON text exceeded the caller's bound, <paramref name="TooLarge"/> and no value (its bytes were skipped, never held).
+/// </summary>
+public sealed record DatabaseChild(string Key, JsonNode? Value, bool TooLarge);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using AuthApp.Firebase.Database;
 
@@ -40,6 +41,42 @@ public sealed class DatabaseProbe(IFirebaseDatabase inner) : IFirebaseDatabase
     {
         await ReadingAsync(path + "?shallow");
         return await inner.GetShallowAsync(path, cancellationToken);
+    }
+
+    public async Task<JsonNode?> GetAsync(string path, DatabaseQuery? query, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        await ReadingAsync(path);
+        var value = await inner.GetAsync(path, query, maxBytes, cancellationToken);
+        if (AfterRead is { } hook)
+        {
+            await hook(path);
+        }
+
+        return value;
+    }
+
+    public async Task<JsonNode?> GetShallowAsync(string path, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        await ReadingAsync(path + "?shallow");
+        return await inner.GetShallowAsync(path, maxBytes, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<DatabaseChild> GetChildrenAsync(string path, DatabaseQuery? query, int maxChildBytes, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await ReadingAsync(path);
+        await foreach (var child in inner.GetChildrenAsync(path, query, maxChildBytes, cancellationToken))
+        {
+            yield return child;
+        }
+    }
+
+    public async IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await ReadingAsync(path + "?shallow");
+        await foreach (var key in inner.GetChildKeysStreamAsync(path, cancellationToken))
+        {
+            yield return key;
+        }
     }
 
     public async Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default)

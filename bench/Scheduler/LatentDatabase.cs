@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using AuthApp.Firebase.Database;
 
@@ -20,6 +21,36 @@ internal sealed class LatentDatabase(IFirebaseDatabase inner, TimeSpan roundTrip
     {
         await Task.Delay(roundTrip, cancellationToken);
         return await inner.GetShallowAsync(path, cancellationToken);
+    }
+
+    public async Task<JsonNode?> GetAsync(string path, DatabaseQuery? query, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(roundTrip, cancellationToken);
+        return await inner.GetAsync(path, query, maxBytes, cancellationToken);
+    }
+
+    public async Task<JsonNode?> GetShallowAsync(string path, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(roundTrip, cancellationToken);
+        return await inner.GetShallowAsync(path, maxBytes, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<DatabaseChild> GetChildrenAsync(string path, DatabaseQuery? query, int maxChildBytes, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(roundTrip, cancellationToken);
+        await foreach (var child in inner.GetChildrenAsync(path, query, maxChildBytes, cancellationToken))
+        {
+            yield return child;
+        }
+    }
+
+    public async IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(roundTrip, cancellationToken);
+        await foreach (var key in inner.GetChildKeysStreamAsync(path, cancellationToken))
+        {
+            yield return key;
+        }
     }
 
     public async Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default)
