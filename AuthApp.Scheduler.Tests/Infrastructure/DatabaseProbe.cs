@@ -68,6 +68,12 @@ public sealed class DatabaseProbe(IFirebaseDatabase inner) : IFirebaseDatabase
         {
             yield return child;
         }
+
+        // After the last child: the stream as a whole has been read, as a buffered read has when it returns.
+        if (AfterRead is { } hook)
+        {
+            await hook(path);
+        }
     }
 
     public async IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
