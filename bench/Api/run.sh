@@ -18,7 +18,9 @@
 # user's GET /auth/profile (bench/ApiMemory drives it; dotnet-counters and dotnet-gcdump are installed into
 # BENCH_TOOLS, default ~/.cache/authapp-bench-tools, when missing). MEMORY_CONCURRENCY (default 16): requests in flight;
 # every cold user costs an Auth emulator lookup, and the single node process answers 64 at a time slower than the
-# API's Caching:UpstreamTimeout (a 503, retried).
+# API's Caching:UpstreamTimeout (a 503, retried). HOSTILE_MB (default 0): then one of those users also writes that many
+# MB of sensor readings straight into the database and reads them through the API (422) while the others read their
+# profiles; the API's memory before and after.
 #
 # Usage (from anywhere): bench/Api/run.sh [duration, default 15s] [connections, default 64]
 # Environment: SOAK (seconds, 0 for none), CASES (regular expression: which cases run), USERS, BENCH_NO_BUILD, BENCH_KEEP_WORK,
@@ -224,7 +226,7 @@ if [ -n "$memory_case" ]; then
   dotnet "$repo/bench/ApiMemory/bin/Release/net10.0/AuthApp.Bench.ApiMemory.dll" \
     --api "$api/" --api-pid "$api_pid" --auth "127.0.0.1:$auth_port" --database "$db/" --namespace "$namespace" \
     --project demo-authapp --key "$work/key.pem" --kid bench-key --tools "$tools" --work "$work" \
-    --users "${USERS:-100000}" --concurrency "${MEMORY_CONCURRENCY:-16}"
+    --users "${USERS:-100000}" --concurrency "${MEMORY_CONCURRENCY:-16}" --hostile-megabytes "${HOSTILE_MB:-0}"
   echo "Memory case: $(( $(date +%s) - memory_started )) s in all (seeding, signing, both loads, the readings)"
 fi
 echo

@@ -8,6 +8,10 @@
 //      live heap after a full collection with dotnet-gcdump) at the baseline, after N × GET /alive and after
 //      N × GET /auth/profile, each with another user's token, at a fixed concurrency.
 // Every request must answer 200; the run fails otherwise.
+// With --hostile-megabytes M (run.sh: HOSTILE_MB), one more phase: one of the users writes M MB of sensor readings
+// straight into the database (as the rules cannot stop: they cannot count), then reads them through the API over and
+// over (422 data_too_large: the client stops at 512 KiB) while the others keep reading their profiles; the replica's
+// memory before and after is what that tenant costs everyone else.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -31,6 +35,7 @@ var keyId = options.Text("kid");
 var tools = options.Text("tools");
 var work = options.Text("work");
 var run = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString("x", CultureInfo.InvariantCulture);
+var hostileMegabytes = options.Int("hostile-megabytes", 0);
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
 {
@@ -121,8 +126,9 @@ async Task CheckpointAsync(string label, int requests, TimeSpan elapsed, TimeSpa
     Console.WriteLine(table[^1]);
 }
 
-async Task<TimeSpan> LoadAsync(string what, Func<int, HttpRequestMessage> request, int from, int to)
+async Task<TimeSpan> LoadAsync(string what, Func<int, HttpRequestMessage> request, int from, int to, params HttpStatusCode[] expected)
 {
+    expected = expected.Length == 0 ? [HttpStatusCode.OK] : expected;
     Console.WriteLine($"==> {to - from:N0} x {what}, {concurrency} at a time");
     var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
     var next = from - 1;
@@ -139,7 +145,7 @@ async Task<TimeSpan> LoadAsync(string what, Func<int, HttpRequestMessage> reques
             {
                 using var message = request(i);
                 using var response = await http.SendAsync(message);
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (expected.Contains(response.StatusCode))
                 {
                     break;
                 }
@@ -161,7 +167,7 @@ async Task<TimeSpan> LoadAsync(string what, Func<int, HttpRequestMessage> reques
     Console.WriteLine($"    {watch.Elapsed.TotalSeconds:F1} s, {retries:N0} requests retried after a 503");
     if (!failures.IsEmpty)
     {
-        throw new InvalidOperationException($"{failures.Values.Sum():N0} requests did not answer 200: " +
+        throw new InvalidOperationException($"{failures.Values.Sum():N0} requests did not answer {string.Join(" or ", expected.Select(status => (int)status))}: " +
             string.Join("; ", failures.OrderByDescending(f => f.Value).Take(3).Select(f => $"{f.Value} x {f.Key}")));
     }
 
@@ -189,10 +195,60 @@ cpuBefore = Memory.Cpu(apiPid);
 var secondHalf = await LoadAsync("GET /auth/profile, each with another user's token", Profile, half, users);
 await CheckpointAsync($"after all {users:N0} distinct users' GET /auth/profile", users - half, secondHalf, Memory.Cpu(apiPid) - cpuBefore);
 
+if (hostileMegabytes > 0)
+{
+    await HostileTenantAsync(Uid(0), tokens[0]);
+}
+
 Console.WriteLine();
 foreach (var line in table)
 {
     Console.WriteLine(line);
+}
+
+// One tenant's megabytes of sensors, written past the API (8 MB a request: the database takes at most 16 MB at once).
+async Task HostileTenantAsync(string uid, string token)
+{
+    clock.Restart();
+    Console.WriteLine($"==> Writing {hostileMegabytes:N0} MB of sensor readings for one tenant straight into the database");
+    var reading = new string('7', 4_000);
+    for (var written = 0; written < hostileMegabytes; written += 8)
+    {
+        var sensors = new JsonObject();
+        for (var k = 0; k < 2_000; k++)
+        {
+            sensors[$"s{k:D4}"] = reading;
+        }
+
+        using var write = new HttpRequestMessage(HttpMethod.Put,
+            new Uri(database, $"users/{uid}/monitoring_venues/room{written / 8:D4}.json?ns={databaseNamespace}&print=silent"))
+        {
+            Content = new StringContent(sensors.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        write.Headers.Authorization = new("Bearer", "owner");
+        using var answer = await http.SendAsync(write);
+        answer.EnsureSuccessStatusCode();
+    }
+
+    Console.WriteLine($"    {clock.Elapsed.TotalSeconds:F1} s");
+    await CheckpointAsync($"before the tenant with {hostileMegabytes:N0} MB reads it", 0, TimeSpan.Zero, TimeSpan.Zero);
+    // Each read costs the emulator a serialization of the whole subtree (the API stops reading at 512 KiB), one request
+    // of the namespace at a time: past Firebase:AttemptTimeout in a queue the API answers 503, which is as right as 422.
+    const int reads = 100;
+    HttpRequestMessage Monitoring(int _)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Get, new Uri(api, "auth/get_monitoring_data"));
+        message.Headers.Authorization = new("Bearer", token);
+        return message;
+    }
+
+    var cpu = Memory.Cpu(apiPid);
+    var hostileLoad = LoadAsync($"GET /auth/get_monitoring_data by the tenant with {hostileMegabytes:N0} MB (422, or 503 when the emulator is too slow)",
+        Monitoring, 0, reads, HttpStatusCode.UnprocessableEntity, HttpStatusCode.ServiceUnavailable);
+    var othersLoad = LoadAsync("GET /auth/profile by the other users meanwhile", Profile, 1, Math.Min(users, 1 + reads));
+    var elapsed = await hostileLoad;
+    await othersLoad;
+    await CheckpointAsync($"after {reads:N0} reads of them through the API, beside {Math.Min(users - 1, reads):N0} other users' reads", reads, elapsed, Memory.Cpu(apiPid) - cpu);
 }
 
 internal static class Tokens

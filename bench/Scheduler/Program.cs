@@ -1,6 +1,7 @@
 // Fires the due schedules of a day's key minutes among N schedules with the real worker code, and rebuilds the index.
 // Usage: dotnet run -c Release --project bench/Scheduler -- [--users 100000] [--per-user 10] [--burst 10000]
 //          [--in-process] [--batch 500] [--in-flight 2] [--read-parallelism 64] [--page 1000] [--latency 0]
+//          [--hostile-megabytes 0] (one more tenant with that many MB of sensor readings and a schedule at 07:30)
 // (the worker's tuning defaults to SchedulerOptions' defaults).
 // The Realtime Database emulator runs in this process on 127.0.0.1; the index, leases and queue use a real
 // redis-server on a free port. Workers run in child processes of their own (so their memory is their own),
@@ -32,6 +33,7 @@ var users = Arg("--users", 100_000);
 var perUser = Arg("--per-user", 10);
 var burst = Arg("--burst", 10_000);
 var inProcess = args.Contains("--in-process");
+var hostileMegabytes = Arg("--hostile-megabytes", 0);
 
 var emulator = DatabaseEmulatorApp.Build(["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
 await emulator.StartAsync();
@@ -49,6 +51,11 @@ using (var seeding = SeedingHost(databaseHost))
 {
     await seeding.StartAsync();
     due = await Seed.WriteAsync(seeding.Services.GetRequiredService<IFirebaseDatabase>(), users, perUser, burst);
+    if (hostileMegabytes > 0)
+    {
+        await Seed.WriteHoarderAsync(seeding.Services.GetRequiredService<IFirebaseDatabase>(), hostileMegabytes, due);
+        Console.WriteLine($"one tenant ({Seed.Hoarder}) also holds {hostileMegabytes:N0} MB of sensor readings and one schedule at 07:30");
+    }
     await seeding.StopAsync();
 }
 

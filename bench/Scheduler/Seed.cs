@@ -67,6 +67,35 @@ internal static class Seed
         return perMinute;
     }
 
+    /// <summary>Stores no schedules' worth of data but <c>megabytes</c> of sensor readings, written 8 MB a request, and one schedule at 07:30.</summary>
+    public const string Hoarder = "user-hoarder";
+
+    /// <summary>
+    /// A tenant who wrote <paramref name="megabytes"/> MB of sensor readings straight into the database (the rules cannot
+    /// count) and has one schedule at 07:30: the rebuild must index it without buffering the rest, and 07:30 fire it.
+    /// </summary>
+    public static async Task WriteHoarderAsync(IFirebaseDatabase database, int megabytes, int[] perMinute)
+    {
+        var reading = new string('7', 4_000);
+        for (var written = 0; written < megabytes; written += 8)
+        {
+            var sensors = new JsonObject();
+            for (var k = 0; k < 2_000; k++)
+            {
+                sensors[$"s{k:D4}"] = reading;
+            }
+
+            await database.SetAsync($"users/{Hoarder}/monitoring_venues/room{written / 8:D4}", sensors);
+        }
+
+        await database.UpdateAsync($"users/{Hoarder}", new Dictionary<string, JsonNode?>
+        {
+            ["venues/home/lamp"] = "off",
+            ["schedules/home/lamp"] = new JsonObject { ["time"] = "07:30", ["action"] = "on", ["status"] = "enable" },
+        });
+        perMinute[7 * 60 + 30]++;
+    }
+
     /// <summary>The heavy tenant: 10 venues of 50 devices (the limits), every device scheduled at <see cref="FairnessMinute"/>.</summary>
     private static JsonObject HeavyRecord()
     {
