@@ -7,6 +7,9 @@ public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulator
 {
     private static readonly DateTimeOffset Due = new(2026, 6, 15, 7, 30, 0, TimeSpan.Zero);
 
+    /// <summary>How often a waiting test moves the fake clock on by a second: its time runs 40 times as fast as real time.</summary>
+    private static readonly TimeSpan ClockStep = TimeSpan.FromMilliseconds(25);
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -23,7 +26,7 @@ public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulator
             // The clock goes a few seconds past the minute and no further: an interval-long sleep would never end.
             // (A few seconds: a loop that computed its wake-up from a reading of the clock taken just before the test
             // advanced it wakes a second or two after the minute.)
-            await Waiting.UntilAsync(async () =>
+            await Eventually.TrueAsync(async () =>
             {
                 if (harness.Clock.GetUtcNow() < Due.AddSeconds(5))
                 {
@@ -31,7 +34,7 @@ public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulator
                 }
 
                 return await harness.DeviceAsync(id) == "on";
-            }, "the schedule fired at its minute");
+            }, "timed out waiting until the schedule fired at its minute", every: ClockStep);
         }
         finally
         {
@@ -49,12 +52,12 @@ public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulator
         try
         {
             // Built means marked built: a flush before the rebuild's end would be the same incident, not a second one.
-            await Waiting.UntilAsync(async () => await harness.Redis.KeyExistsAsync(DueScheduleIndex.BuiltKey), "the first start built the index");
+            await Eventually.TrueAsync(async () => await harness.Redis.KeyExistsAsync(DueScheduleIndex.BuiltKey), "timed out waiting until the first start built the index");
             Assert.Equal(Due.ToUnixTimeSeconds(), await harness.ScoreAsync(id));
 
             await harness.Redis.ExecuteAsync("FLUSHDB");
 
-            await Waiting.UntilAsync(async () =>
+            await Eventually.TrueAsync(async () =>
             {
                 if (harness.Clock.GetUtcNow() < Due)
                 {
@@ -62,7 +65,7 @@ public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulator
                 }
 
                 return await harness.DeviceAsync(id) == "on";
-            }, "the schedule fired from the rebuilt index");
+            }, "timed out waiting until the schedule fired from the rebuilt index", every: ClockStep);
             Assert.True(await harness.Redis.KeyExistsAsync(DueScheduleIndex.BuiltKey));
             // Once at the first start, once for the loss: never once per cycle.
             Assert.Equal(2, harness.Logs.GetSnapshot().Count(log => log.Message.Contains("rebuilding it from the database", StringComparison.Ordinal)));

@@ -19,14 +19,13 @@ public sealed class DeliveryTests(RedisServerFixture redis)
 
         var jobId = await queue.EnqueueAsync(new EchoJob("a", "hello"), TestContext.Current.CancellationToken);
 
-        await QueueHost.WaitUntilAsync(() => _recorder.Count("a|hello") == 1, because: "the job ran");
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        // Acknowledged is final: no consumer can be handed the message again, so the count cannot change after this.
+        await Eventually.TrueAsync(async () => _recorder.Count("a|hello") > 0 && await NothingPendingAsync(), "the job never ran and was acknowledged");
         Assert.Equal(1, _recorder.Count("a|hello"));
         var run = Assert.Single(_recorder.Runs);
         Assert.Equal(jobId, run.Context.JobId);
         Assert.Equal(EchoJob.JobType, run.Context.JobType);
         Assert.Equal(1, run.Context.Attempt);
-        await QueueHost.WaitUntilAsync(async () => (await redis.Connection.GetDatabase().StreamPendingAsync(_stream, "authapp-workers")).PendingMessageCount == 0);
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
@@ -41,7 +40,7 @@ public sealed class DeliveryTests(RedisServerFixture redis)
 
         using var host = await QueueHost.StartAsync(redis, _stream, _recorder);
 
-        await QueueHost.WaitUntilAsync(() => _recorder.Count("early|x") == 1, because: "the early job ran");
+        await Eventually.TrueAsync(() => _recorder.Count("early|x") == 1, "timed out waiting until the early job ran");
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
@@ -55,8 +54,7 @@ public sealed class DeliveryTests(RedisServerFixture redis)
 
         await Task.WhenAll(Enumerable.Range(0, 200).Select(i => queue.EnqueueAsync(new EchoJob($"job{i}", "n"), TestContext.Current.CancellationToken)));
 
-        await QueueHost.WaitUntilAsync(() => _recorder.RunsByKey.Count == 200, TimeSpan.FromSeconds(20), "all 200 jobs ran");
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(async () => _recorder.RunsByKey.Count == 200 && await NothingPendingAsync(), "timed out waiting until all 200 jobs ran and were acknowledged", TimeSpan.FromSeconds(20));
         Assert.All(Enumerable.Range(0, 200), i => Assert.Equal(1, _recorder.Count($"job{i}|n")));
         Assert.Equal(200, _recorder.Runs.Count);
         await Task.WhenAll(first.StopAsync(TestContext.Current.CancellationToken), second.StopAsync(TestContext.Current.CancellationToken));
@@ -70,10 +68,9 @@ public sealed class DeliveryTests(RedisServerFixture redis)
 
         var firstId = await queue.EnqueueAsync(new KeyedJob("delete-user-42"), TestContext.Current.CancellationToken);
         // The guarantee is about a completed job: its completion marker is written just after the handler returns.
-        await QueueHost.WaitUntilAsync(async () => await redis.Connection.GetDatabase().KeyExistsAsync($"{_stream}:done:{firstId}"),
-            because: "the first run completed");
+        await Eventually.TrueAsync(async () => await redis.Connection.GetDatabase().KeyExistsAsync($"{_stream}:done:{firstId}"), "timed out waiting until the first run completed");
         var secondId = await queue.EnqueueAsync(new KeyedJob("delete-user-42"), TestContext.Current.CancellationToken);
-        await QueueHost.WaitUntilAsync(async () => await redis.Connection.GetDatabase().StreamLengthAsync(_stream) == 0, because: "the duplicate was acknowledged");
+        await Eventually.TrueAsync(async () => await redis.Connection.GetDatabase().StreamLengthAsync(_stream) == 0, "timed out waiting until the duplicate was acknowledged");
 
         Assert.Equal(firstId, secondId);
         Assert.Equal(1, _recorder.Count("delete-user-42"));
@@ -99,12 +96,16 @@ public sealed class DeliveryTests(RedisServerFixture redis)
             await queue.EnqueueAsync(new EchoJob("traced", "t"), TestContext.Current.CancellationToken);
         }
 
-        await QueueHost.WaitUntilAsync(() => !_recorder.Traces.IsEmpty, because: "the handler ran inside an activity");
+        await Eventually.TrueAsync(() => !_recorder.Traces.IsEmpty, "timed out waiting until the handler ran inside an activity");
         var (traceId, parentSpanId) = Assert.Single(_recorder.Traces);
         Assert.Equal(requestTraceId, traceId);
         Assert.NotEqual(default, parentSpanId);
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
+
+    /// <summary>The group holds no message that a consumer was handed and has not acknowledged.</summary>
+    private async Task<bool> NothingPendingAsync() =>
+        (await redis.Connection.GetDatabase().StreamPendingAsync(_stream, "authapp-workers")).PendingMessageCount == 0;
 
     [Fact]
     public async Task Readiness_check_is_healthy_while_the_consumer_reads()
@@ -112,10 +113,11 @@ public sealed class DeliveryTests(RedisServerFixture redis)
         using var host = await QueueHost.StartAsync(redis, _stream, _recorder);
         var health = host.Services.GetRequiredService<HealthCheckService>();
 
-        await Task.Delay(200, TestContext.Current.CancellationToken);
-        var report = await health.CheckHealthAsync(TestContext.Current.CancellationToken);
-
-        Assert.Equal(HealthStatus.Healthy, report.Entries["work-queue"].Status);
+        // Healthy once the consumer has read (its first read starts with the host, a moment later).
+        HealthStatus? status = null;
+        await Eventually.TrueAsync(async () =>
+            (status = (await health.CheckHealthAsync(TestContext.Current.CancellationToken)).Entries["work-queue"].Status) == HealthStatus.Healthy,
+            () => $"the work queue's check stayed {status}");
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 }

@@ -20,7 +20,7 @@ public sealed class FailureTests(RedisServerFixture redis)
 
         var jobId = await queue.EnqueueAsync(new FlakyJob("flaky", FailuresBeforeSuccess: 2), TestContext.Current.CancellationToken);
 
-        await QueueHost.WaitUntilAsync(async () => await Db.KeyExistsAsync($"{_stream}:done:{jobId}"), because: "the third attempt succeeded");
+        await Eventually.TrueAsync(async () => await Db.KeyExistsAsync($"{_stream}:done:{jobId}"), "timed out waiting until the third attempt succeeded");
         var runs = _recorder.Runs.ToArray();
         Assert.Equal([1, 2, 3], runs.Select(run => run.Context.Attempt));
         Assert.All(runs, run => Assert.Equal(jobId, run.Context.JobId));
@@ -40,7 +40,7 @@ public sealed class FailureTests(RedisServerFixture redis)
 
         var jobId = await queue.EnqueueAsync(new PoisonJob("poison"), TestContext.Current.CancellationToken);
 
-        await QueueHost.WaitUntilAsync(async () => await Db.StreamLengthAsync($"{_stream}:dead") == 1, because: "the job was dead-lettered");
+        await Eventually.TrueAsync(async () => await Db.StreamLengthAsync($"{_stream}:dead") == 1, "timed out waiting until the job was dead-lettered");
         var dead = Assert.Single(await Db.StreamRangeAsync($"{_stream}:dead"));
         Assert.Equal(jobId, (string?)dead["jobId"]);
         Assert.Equal(PoisonJob.JobType, (string?)dead["type"]);
@@ -62,7 +62,7 @@ public sealed class FailureTests(RedisServerFixture redis)
 
         await queue.EnqueueAsync(new RejectedJob("rejected"), TestContext.Current.CancellationToken);
 
-        await QueueHost.WaitUntilAsync(async () => await Db.StreamLengthAsync($"{_stream}:dead") == 1, because: "the job was dead-lettered");
+        await Eventually.TrueAsync(async () => await Db.StreamLengthAsync($"{_stream}:dead") == 1, "timed out waiting until the job was dead-lettered");
         var dead = Assert.Single(await Db.StreamRangeAsync($"{_stream}:dead"));
         Assert.Equal("1", (string?)dead["attempts"]);
         Assert.Equal(typeof(KeyNotFoundException).FullName, (string?)dead["errorType"]);
@@ -79,7 +79,7 @@ public sealed class FailureTests(RedisServerFixture redis)
 
         await Db.StreamAddAsync(_stream, [new("jobId", "j1"), new("type", EchoJob.JobType), new("payload", "{not json"), new("enqueuedAt", 0), new("attempt", 1)]);
 
-        await QueueHost.WaitUntilAsync(async () => await Db.StreamLengthAsync($"{_stream}:dead") == 1, because: "the job was dead-lettered");
+        await Eventually.TrueAsync(async () => await Db.StreamLengthAsync($"{_stream}:dead") == 1, "timed out waiting until the job was dead-lettered");
         var dead = Assert.Single(await Db.StreamRangeAsync($"{_stream}:dead"));
         Assert.StartsWith("System.Text.Json", (string?)dead["errorType"]);
         await host.StopAsync(TestContext.Current.CancellationToken);

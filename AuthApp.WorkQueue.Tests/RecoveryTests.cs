@@ -33,9 +33,9 @@ public sealed class RecoveryTests(RedisServerFixture redis)
 
         using var survivor = await QueueHost.StartAsync(redis, _stream, _recorder);
 
-        await QueueHost.WaitUntilAsync(() => _recorder.Count("orphan|o") == 1, because: "the survivor reclaimed and ran the job");
-        await QueueHost.WaitUntilAsync(async () => (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount == 0, because: "the job was acknowledged");
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => _recorder.Count("orphan|o") == 1, "timed out waiting until the survivor reclaimed and ran the job");
+        await Eventually.TrueAsync(async () => (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount == 0, "timed out waiting until the job was acknowledged");
+        // Acknowledged is final: nothing is left for a consumer to reclaim and run again.
         Assert.Equal(1, _recorder.Count("orphan|o"));
         await survivor.StopAsync(TestContext.Current.CancellationToken);
     }
@@ -50,7 +50,7 @@ public sealed class RecoveryTests(RedisServerFixture redis)
 
         using var survivor = await QueueHost.StartAsync(redis, _stream, _recorder);
 
-        await QueueHost.WaitUntilAsync(async () => (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount == 0, because: "the reclaimed duplicate was acknowledged");
+        await Eventually.TrueAsync(async () => (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount == 0, "timed out waiting until the reclaimed duplicate was acknowledged");
         Assert.Equal(0, _recorder.Count("done-before|d"));
         Assert.Equal(0, await Db.StreamLengthAsync(_stream));
         await survivor.StopAsync(TestContext.Current.CancellationToken);
@@ -73,8 +73,8 @@ public sealed class RecoveryTests(RedisServerFixture redis)
         using var next = await QueueHost.StartAsync(redis, _stream, _recorder,
             handlers: services => services.AddJobHandler<BlockingJob, TestJobs.FinishingBlockingHandler>());
 
-        await QueueHost.WaitUntilAsync(() => _recorder.Count("in-flight") == 1, because: "the next replica finished the job");
-        await QueueHost.WaitUntilAsync(async () => (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount == 0);
+        await Eventually.TrueAsync(() => _recorder.Count("in-flight") == 1, "timed out waiting until the next replica finished the job");
+        await Eventually.TrueAsync(async () => (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount == 0, "the finished job was never acknowledged");
         await next.StopAsync(TestContext.Current.CancellationToken);
     }
 

@@ -76,20 +76,4 @@ public static class QueueHost
         await host.StartAsync(TestContext.Current.CancellationToken);
         return host;
     }
-
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? because = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting until {because ?? "the condition held"}.");
-            }
-            await Task.Delay(25, TestContext.Current.CancellationToken);
-        }
-    }
-
-    public static Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null, string? because = null) =>
-        WaitUntilAsync(() => Task.FromResult(condition()), timeout, because);
 }
