@@ -7,6 +7,7 @@ using AuthApp.Firebase.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AuthApp.Firebase.Tests;
 
@@ -38,7 +39,7 @@ public sealed class SecretLeakTests(AuthEmulatorFixture emulator)
         };
         ActivitySource.AddActivityListener(listener);
 
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         await using var fcm = await FakeFcm.StartAsync();
         using var host = FirebaseTestHost.Build(
             new Dictionary<string, string?>
@@ -51,7 +52,7 @@ public sealed class SecretLeakTests(AuthEmulatorFixture emulator)
             builder =>
             {
                 builder.Logging.SetMinimumLevel(LogLevel.Trace);
-                builder.Logging.AddProvider(logs);
+                builder.Logging.AddProvider(new FakeLoggerProvider(logs));
                 builder.Services.AddSingleton<IFirebaseAccessTokenProvider>(new FakeAccessTokens(accessToken));
             });
         var auth = host.Services.GetRequiredService<FirebaseAuthClient>();

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Xunit;
@@ -43,20 +41,52 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
         }
     }
 
-    public async Task ClearUsersAsync()
+    /// <summary>The out-of-band codes (password reset, verify email) the emulator has "sent".</summary>
+    public async Task<JsonArray> GetOobCodesAsync() => await GetOobCodesAsync(await GetHostAsync());
+
+    /// <summary>The out-of-band codes the Auth emulator at <paramref name="host"/> has "sent" (this fixture's or an AppHost's).</summary>
+    public static async Task<JsonArray> GetOobCodesAsync(string host) =>
+        (await CallAsync(host, HttpMethod.Get, $"emulator/v1/projects/{ProjectId}/oobCodes"))?["oobCodes"] as JsonArray ?? [];
+
+    /// <summary>Calls this emulator's REST API; see <see cref="CallAsync(string, HttpMethod, string, JsonObject?, bool)"/>.</summary>
+    public async Task<JsonNode?> CallAsync(HttpMethod method, string path, JsonObject? body = null, bool asAdmin = true) =>
+        await CallAsync(await GetHostAsync(), method, path, body, asAdmin);
+
+    /// <summary>
+    /// Calls the REST API of the Auth emulator at <paramref name="host"/> (Identity Toolkit paths, or its
+    /// <c>emulator/v1</c> paths) as an administrator (<c>Bearer owner</c>) or, with <paramref name="asAdmin"/> false,
+    /// as a client app would (with an API key); fails the test unless it answers 2xx.
+    /// </summary>
+    public static async Task<JsonNode?> CallAsync(string host, HttpMethod method, string path, JsonObject? body = null, bool asAdmin = true)
     {
-        using var http = new HttpClient();
-        using var response = await http.DeleteAsync($"http://{await GetHostAsync()}/emulator/v1/projects/{ProjectId}/accounts");
-        response.EnsureSuccessStatusCode();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{host}/") };
+        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        if (asAdmin)
+        {
+            request.Headers.Authorization = new("Bearer", "owner");
+        }
+
+        request.Headers.Add("X-Goog-Api-Key", "fake-api-key");
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
+        return text.Length == 0 ? null : JsonNode.Parse(text);
     }
 
-    /// <summary>The out-of-band codes (password reset, verify email) the emulator has "sent".</summary>
-    public async Task<JsonArray> GetOobCodesAsync()
-    {
-        using var http = new HttpClient();
-        var body = await http.GetFromJsonAsync<JsonObject>($"http://{await GetHostAsync()}/emulator/v1/projects/{ProjectId}/oobCodes");
-        return body?["oobCodes"] as JsonArray ?? [];
-    }
+    /// <summary>The emulator's record of the account with <paramref name="email"/>, or null when there is none.</summary>
+    public async Task<JsonNode?> LookUpByEmailAsync(string email) =>
+        (await CallAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{ProjectId}/accounts:lookup",
+            new JsonObject { ["email"] = new JsonArray(email) }))?["users"]?[0];
+
+    /// <summary>The emulator's record of the account with <paramref name="uid"/>, or null when there is none.</summary>
+    public async Task<JsonNode?> LookUpAsync(string uid) =>
+        (await CallAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{ProjectId}/accounts:lookup",
+            new JsonObject { ["localId"] = new JsonArray(uid) }))?["users"]?[0];
 
     /// <summary>
     /// The CLI takes a few seconds alone; at the start of a full test run every test assembly and the AppHost start
@@ -74,7 +104,7 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
         }
 
         _scratch = Directory.CreateTempSubdirectory("authapp-auth-emulator-").FullName;
-        var (auth, hub, logging) = (FreePort(), FreePort(), FreePort());
+        var (auth, hub, logging) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         var config = new JsonObject
         {
             ["emulators"] = new JsonObject
@@ -157,13 +187,6 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
         {
             return string.Join('\n', _output.TakeLast(40));
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

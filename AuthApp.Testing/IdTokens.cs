@@ -52,6 +52,33 @@ public static class IdTokens
         };
     }
 
+    /// <summary>
+    /// Claims shaped as the Auth emulator issues them for <paramref name="uid"/>: signed in and issued at
+    /// <paramref name="now"/>, valid for <paramref name="lifetime"/> (an hour), e-mail <c>{uid}@example.com</c>, a
+    /// password sign-in. Sign them with <see cref="Unsigned"/>, as the emulator does.
+    /// </summary>
+    public static JsonObject EmulatorClaims(string uid, DateTimeOffset now, TimeSpan? lifetime = null, string projectId = AuthEmulatorFixture.ProjectId)
+    {
+        var seconds = now.ToUnixTimeSeconds();
+        return new JsonObject
+        {
+            ["iss"] = $"https://securetoken.google.com/{projectId}",
+            ["aud"] = projectId,
+            ["auth_time"] = seconds,
+            ["user_id"] = uid,
+            ["sub"] = uid,
+            ["iat"] = seconds,
+            ["exp"] = seconds + (long)(lifetime ?? TimeSpan.FromHours(1)).TotalSeconds,
+            ["email"] = $"{uid}@example.com",
+            ["email_verified"] = true,
+            ["firebase"] = new JsonObject
+            {
+                ["identities"] = new JsonObject { ["email"] = new JsonArray($"{uid}@example.com") },
+                ["sign_in_provider"] = "password",
+            },
+        };
+    }
+
     public static string Sign(SigningKey key, JsonObject claims, string? kid = null, string alg = "RS256")
     {
         var header = new JsonObject { ["alg"] = alg, ["kid"] = kid ?? key.Kid, ["typ"] = "JWT" };

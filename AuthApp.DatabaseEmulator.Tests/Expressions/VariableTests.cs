@@ -18,7 +18,7 @@ public sealed class VariableTests
     public void Auth_carries_the_uid_the_provider_and_every_claim_of_the_token(string expression)
     {
         var rules = Judge.Compile(Judge.WriteRule(expression));
-        var claims = new Dictionary<string, object?> { ["role"] = "admin", ["level"] = 3 };
+        var claims = new System.Text.Json.Nodes.JsonObject { ["role"] = "admin", ["level"] = 3 };
 
         Assert.True(Judge.Write(rules, Judge.Auth("alice", claims), "null", ("node", "1")).Allowed);
     }

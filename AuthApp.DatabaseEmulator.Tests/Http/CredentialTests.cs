@@ -83,7 +83,7 @@ public sealed class CredentialTests(EmulatorFixture fixture)
     {
         Assert.SkipWhen(fixture.IsExternal, "This emulator's stricter reading (the docs do not say what an emulator does with exp).");
         var db = await fixture.NewDatabaseAsync(OwnOnly);
-        var expired = new Identity("expired", BearerToken: TestTokens.For("alice", db.Clock, lifetime: TimeSpan.FromMinutes(-5)));
+        var expired = new Identity("expired", BearerToken: Identity.TokenFor("alice", db.Clock, lifetime: TimeSpan.FromMinutes(-5)));
 
         var reply = await db.GetAsync(expired, "users/alice");
 
@@ -138,7 +138,7 @@ public sealed class CredentialTests(EmulatorFixture fixture)
     {
         Assert.SkipWhen(fixture.IsExternal, "This emulator's stricter reading.");
         var db = await fixture.NewDatabaseAsync("""{"rules": {".read": true}}""");
-        var token = TestTokens.For("alice", db.Clock);
+        var token = Identity.TokenFor("alice", db.Clock);
 
         var basic = await SendWithHeaderAsync(db, "Basic YWxpY2U6c2VjcmV0");
         var emptyBearer = await SendWithHeaderAsync(db, "Bearer ");

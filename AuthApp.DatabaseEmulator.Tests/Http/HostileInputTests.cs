@@ -47,7 +47,7 @@ public sealed class HostileInputTests(EmulatorFixture fixture)
     {
         Assert.SkipWhen(fixture.IsExternal, "A property of this emulator.");
         var db = await ProductData.SeededAsync(fixture);
-        var valid = TestTokens.For("alice", db.Clock);
+        var valid = Identity.TokenFor("alice", db.Clock);
         var credential = Gen.OneOf<Identity>(
             Gen.Const(Identity.Anonymous),
             Gen.Const(db.User("alice")),

@@ -1,3 +1,4 @@
+using AuthApp.Testing;
 using System.Diagnostics;
 using System.Net;
 using AuthApp.DatabaseEmulator.Rules;

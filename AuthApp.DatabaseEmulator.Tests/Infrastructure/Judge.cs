@@ -17,14 +17,14 @@ internal static class Judge
     public static RuleSet Compile(string rules) => RuleSet.Parse(rules, "test.rules.json");
 
     /// <summary>The rules' <c>auth</c> for <paramref name="uid"/>, decoded from a test token as the emulator decodes it; null signs out.</summary>
-    public static RuleValue Auth(string? uid, IReadOnlyDictionary<string, object?>? claims = null)
+    public static RuleValue Auth(string? uid, JsonObject? claims = null)
     {
         if (uid is null)
         {
             return RuleValue.Null;
         }
 
-        var failure = IdTokens.TryDecode(TestTokens.For(uid, new FakeTimeProvider(EmulatorFixture.Start), extraClaims: claims), NowMs, out var auth);
+        var failure = IdTokens.TryDecode(Identity.TokenFor(uid, new FakeTimeProvider(EmulatorFixture.Start), claims: claims), NowMs, out var auth);
         Assert.Equal(IdTokens.Failure.None, failure);
         return auth;
     }

@@ -36,7 +36,7 @@ public sealed class LicenseAndRevocationRulesTests(EmulatorFixture fixture)
     /// <summary>The owner's ID token with a chosen sign-in time (null: the claim is null).</summary>
     private static Identity SignedInAt(RulesDatabase db, string uid, long? authTime) =>
         new($"{uid}@{authTime?.ToString(CultureInfo.InvariantCulture) ?? "null"}",
-            BearerToken: TestTokens.For(uid, db.Clock, extraClaims: new Dictionary<string, object?> { ["auth_time"] = authTime }));
+            BearerToken: Identity.TokenFor(uid, db.Clock, claims: new JsonObject { ["auth_time"] = authTime }));
 
     [Theory]
     [MemberData(nameof(ProductData.OwnerReadable), MemberType = typeof(ProductData))]

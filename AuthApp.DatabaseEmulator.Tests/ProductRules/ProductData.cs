@@ -1,3 +1,4 @@
+using AuthApp.Testing;
 using AuthApp.DatabaseEmulator.Tests.Infrastructure;
 
 namespace AuthApp.DatabaseEmulator.Tests.ProductRules;

@@ -1,3 +1,4 @@
+using AuthApp.Testing;
 using AuthApp.DatabaseEmulator.Rules;
 using AuthApp.DatabaseEmulator.Tests.Infrastructure;
 

@@ -239,7 +239,8 @@ public sealed class AuthEmulatorTests(AuthEmulatorFixture emulator) : IAsyncLife
         var created = await Auth.SignUpAsync(NewEmail(), Password, cancellationToken: Ct);
         Assert.Equal(created.LocalId, (await Auth.VerifyIdTokenAsync(created.IdToken, checkRevoked: true, Ct)).Uid);
 
-        await Task.Delay(TimeSpan.FromSeconds(1.1), Ct); // auth_time and validSince have one-second resolution
+        var signedIn = DateTimeOffset.FromUnixTimeSeconds((long)IdTokens.DecodePayload(created.IdToken)["auth_time"]!);
+        await WallClock.UntilSecondAfterAsync(signedIn); // auth_time and validSince have one-second resolution
         await Auth.RevokeRefreshTokensAsync(created.LocalId, Ct);
 
         var error = await Assert.ThrowsAsync<FirebaseAuthException>(async () => await Auth.VerifyIdTokenAsync(created.IdToken, checkRevoked: true, Ct));
@@ -314,7 +315,7 @@ public sealed class AuthEmulatorTests(AuthEmulatorFixture emulator) : IAsyncLife
     public async Task Emulator_tokens_for_another_project_are_rejected()
     {
         var created = await Auth.SignUpAsync(NewEmail(), Password, cancellationToken: Ct);
-        var claims = TestTokens.DecodePayload(created.IdToken);
+        var claims = IdTokens.DecodePayload(created.IdToken);
         claims["aud"] = "another-project";
 
         var error = await Assert.ThrowsAsync<FirebaseAuthException>(async () =>

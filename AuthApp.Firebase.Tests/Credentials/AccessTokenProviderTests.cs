@@ -56,7 +56,7 @@ public sealed class AccessTokenProviderTests
         Assert.Equal(messaging1, messaging2);
         Assert.NotEqual(messaging1, database);
         Assert.Equal(2, assertions.Count);
-        var scopes = assertions.Select(a => TestTokens.DecodePayload(a)["scope"]!.GetValue<string>()).ToList();
+        var scopes = assertions.Select(a => IdTokens.DecodePayload(a)["scope"]!.GetValue<string>()).ToList();
         Assert.Equal("https://www.googleapis.com/auth/firebase.messaging", scopes[0]);
         Assert.Contains("https://www.googleapis.com/auth/firebase.database", scopes[1], StringComparison.Ordinal);
         Assert.Contains("https://www.googleapis.com/auth/userinfo.email", scopes[1], StringComparison.Ordinal);

@@ -12,7 +12,7 @@ namespace AuthApp.Firebase.Tests.Database;
 /// <see cref="IFirebaseDatabase.GetChildrenAsync"/> and <see cref="IFirebaseDatabase.GetChildKeysStreamAsync"/>: a
 /// location's children one at a time, an oversized child skipped while its neighbours come through.
 /// </summary>
-public sealed class DatabaseChildStreamTests(DatabaseEmulatorFixture fixture)
+public sealed class DatabaseChildStreamTests(ContractDatabase fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 

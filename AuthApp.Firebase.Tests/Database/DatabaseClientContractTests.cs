@@ -9,7 +9,7 @@ namespace AuthApp.Firebase.Tests.Database;
 /// The client against a running database: the local emulator by default, the official one when
 /// FIREBASE_DATABASE_EMULATOR_HOST is set. Each test works in its own namespace.
 /// </summary>
-public sealed class DatabaseClientContractTests(DatabaseEmulatorFixture fixture)
+public sealed class DatabaseClientContractTests(ContractDatabase fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -452,7 +452,7 @@ public sealed class DatabaseClientContractTests(DatabaseEmulatorFixture fixture)
         using var scope = fixture.CreateClient();
 
         var error = await Assert.ThrowsAsync<DatabaseException>(() =>
-            scope.Database.SetAsync("blob", new string('x', (int)DatabaseEmulatorFixture.MaxRequestBytes + 10), Ct));
+            scope.Database.SetAsync("blob", new string('x', (int)ContractDatabase.MaxRequestBytes + 10), Ct));
 
         Assert.Equal(DatabaseErrorKind.PayloadTooLarge, error.Kind);
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using AuthApp.DatabaseEmulator;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +12,7 @@ public sealed class DatabaseEmulatorHostingTests
     [Fact]
     public async Task The_PORT_variable_selects_the_port_when_no_urls_are_given()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free(); // what PORT is about: a number chosen before the start
         await using var app = DatabaseEmulatorApp.Build([$"--PORT={port}", "--Logging:LogLevel:Default=Warning"]);
         await app.StartAsync(Ct);
         using var http = new HttpClient();
@@ -39,13 +38,6 @@ public sealed class DatabaseEmulatorHostingTests
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("""{"error":"Internal error."}""", body);
         await app.StopAsync(Ct);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class BrokenClock : TimeProvider

@@ -10,7 +10,7 @@ namespace AuthApp.Firebase.Tests.Database;
 /// What the local emulator answers on the wire, checked with a plain HttpClient (RTDB's own texts and statuses).
 /// The fixture's emulator judges requests by its rules file, so the client sends the admin credential, as the server does.
 /// </summary>
-public sealed class DatabaseEmulatorProtocolTests(DatabaseEmulatorFixture fixture) : IDisposable
+public sealed class DatabaseEmulatorProtocolTests(ContractDatabase fixture) : IDisposable
 {
     private readonly HttpClient _http = new()
     {
@@ -135,7 +135,7 @@ public sealed class DatabaseEmulatorProtocolTests(DatabaseEmulatorFixture fixtur
             string[] args = [$"--Persistence:Path={file}", "--Persistence:DebounceMilliseconds=10"];
             var ns = DatabaseEmulatorFixture.NewNamespace();
 
-            await using (var first = await DatabaseEmulatorFixture.StartEmulatorAsync(args))
+            await using (var first = await DatabaseEmulatorFixture.StartAsync(null, args))
             {
                 using var scope = DatabaseClientScope.Create(DatabaseEmulatorFixture.HostOf(first), ns);
                 await scope.Database.SetAsync("users/u1", JsonNode.Parse("""{"name":"A","venues":["x","y"]}"""), Ct);
@@ -143,7 +143,7 @@ public sealed class DatabaseEmulatorProtocolTests(DatabaseEmulatorFixture fixtur
             }
 
             Assert.True(File.Exists(file));
-            await using var second = await DatabaseEmulatorFixture.StartEmulatorAsync(args);
+            await using var second = await DatabaseEmulatorFixture.StartAsync(null, args);
             using var again = DatabaseClientScope.Create(DatabaseEmulatorFixture.HostOf(second), ns);
             var read = await again.Database.GetAsync("users/u1", cancellationToken: Ct);
             Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"name":"A","venues":["x","y"]}"""), read), read?.ToJsonString());
@@ -158,7 +158,7 @@ public sealed class DatabaseEmulatorProtocolTests(DatabaseEmulatorFixture fixtur
     public async Task The_product_rules_index_users_by_email_only()
     {
         var rules = Path.Combine(AppContext.BaseDirectory, "Database", "product.rules.json");
-        await using var app = await DatabaseEmulatorFixture.StartEmulatorAsync($"--Rules:Path={rules}");
+        await using var app = await DatabaseEmulatorFixture.StartAsync(null, $"--Rules:Path={rules}");
         using var scope = DatabaseClientScope.Create(DatabaseEmulatorFixture.HostOf(app), DatabaseEmulatorFixture.NewNamespace());
         await scope.Database.SetAsync("users/u1", JsonNode.Parse("""{"email":"a@example.com","name":"A"}"""), Ct);
 

@@ -11,7 +11,7 @@ namespace AuthApp.Firebase.Tests.Database;
 /// in time (a body that drips) and in shape (text that is not valid JSON). Against the emulator where it can play the
 /// part, against a scripted server where only a misbehaving one can.
 /// </summary>
-public sealed class DatabaseResponseCeilingTests(DatabaseEmulatorFixture fixture)
+public sealed class DatabaseResponseCeilingTests(ContractDatabase fixture)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 

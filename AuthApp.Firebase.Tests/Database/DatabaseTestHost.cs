@@ -1,68 +1,25 @@
 using System.Collections.Concurrent;
-using AuthApp.DatabaseEmulator;
 using AuthApp.Firebase.Credentials;
 using AuthApp.Firebase.Database;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-[assembly: AssemblyFixture(typeof(AuthApp.Firebase.Tests.Database.DatabaseEmulatorFixture))]
+[assembly: AssemblyFixture(typeof(AuthApp.Firebase.Tests.Database.ContractDatabase))]
 
 namespace AuthApp.Firebase.Tests.Database;
 
 /// <summary>
-/// The database the contract tests talk to: the official emulator when
-/// <c>FIREBASE_DATABASE_EMULATOR_HOST</c> is set, otherwise <c>AuthApp.DatabaseEmulator</c>
-/// hosted in-process on a free 127.0.0.1 port (a real HTTP server).
+/// The database the contract tests talk to (<see cref="DatabaseEmulatorFixture"/>: the project's emulator
+/// in-process, or the official one when <c>FIREBASE_DATABASE_EMULATOR_HOST</c> is set), with the contract tests'
+/// indexes as its default rules and a request limit small enough to reach in a test.
 /// </summary>
-public sealed class DatabaseEmulatorFixture : IAsyncLifetime
+public sealed class ContractDatabase() : DatabaseEmulatorFixture(
+    TimeProvider.System,
+    $"--Rules:Path={Path.Combine(AppContext.BaseDirectory, TestRulesFile)}",
+    $"--Limits:MaxRequestBytes={MaxRequestBytes}")
 {
     public const string TestRulesFile = "Database/test.rules.json";
     public const long MaxRequestBytes = 1024 * 1024;
-
-    private WebApplication? _app;
-
-    /// <summary>host:port of the database under test.</summary>
-    public string Host { get; private set; } = "";
-
-    /// <summary>True when the tests run against an emulator this fixture did not start.</summary>
-    public bool IsExternal { get; private set; }
-
-    public async ValueTask InitializeAsync()
-    {
-        var external = Environment.GetEnvironmentVariable("FIREBASE_DATABASE_EMULATOR_HOST");
-        if (!string.IsNullOrWhiteSpace(external))
-        {
-            (Host, IsExternal) = (external, true);
-            return;
-        }
-
-        _app = await StartEmulatorAsync(
-            $"--Rules:Path={Path.Combine(AppContext.BaseDirectory, TestRulesFile)}",
-            $"--Limits:MaxRequestBytes={MaxRequestBytes}");
-        Host = HostOf(_app);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
-
-    public static async Task<WebApplication> StartEmulatorAsync(params string[] args)
-    {
-        var app = DatabaseEmulatorApp.Build(
-            ["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. args]);
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return app;
-    }
-
-    public static string HostOf(WebApplication app) => new Uri(app.Urls.First()).Authority;
-
-    /// <summary>A fresh namespace: tests never see each other's data.</summary>
-    public static string NewNamespace() => $"test-{Guid.NewGuid():N}"[..24];
 
     public DatabaseClientScope CreateClient(string? ns = null, Action<IServiceCollection>? configure = null) =>
         DatabaseClientScope.Create(Host, ns ?? NewNamespace(), configure);

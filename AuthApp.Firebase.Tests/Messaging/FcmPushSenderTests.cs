@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AuthApp.Firebase.Tests.Messaging;
 
@@ -148,17 +149,17 @@ public sealed class FcmPushSenderTests : IAsyncLifetime
     [Fact]
     public async Task Log_mode_logs_the_title_and_a_token_fingerprint_but_never_the_token()
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         using var host = FirebaseTestHost.Build(
             FirebaseTestHost.ProductionLike(("Firebase:Messaging", "Log")),
-            builder => builder.Logging.AddProvider(logs));
+            builder => builder.Logging.AddProvider(new FakeLoggerProvider(logs)));
         var sender = host.Services.GetRequiredService<IPushSender>();
 
         var result = await sender.SendAsync(Message, cancellationToken: Ct);
 
         Assert.IsType<LogPushSender>(sender);
         Assert.True(result.IsSent);
-        var line = Assert.Single(logs.Messages, m => m.Contains("Schedule Completed", StringComparison.Ordinal));
+        var line = Assert.Single(logs.GetSnapshot(), log => log.Message.Contains("Schedule Completed", StringComparison.Ordinal)).Message;
         Assert.Contains(PushToken.Fingerprint(DeviceToken), line, StringComparison.Ordinal);
         Assert.DoesNotContain(logs.AllText(), s => s.Contains(DeviceToken, StringComparison.Ordinal));
     }
