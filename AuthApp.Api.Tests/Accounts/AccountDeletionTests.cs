@@ -80,7 +80,7 @@ public sealed class AccountDeletionTests(ApiDependencies dependencies) : IAsyncL
     {
         using var user = await SignUpWithDataAsync();
         // An earlier attempt deleted the account and stopped there.
-        await dependencies.CallAuthEmulatorAsync(HttpMethod.Post,
+        await dependencies.Auth.CallAsync(HttpMethod.Post,
             $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:delete",
             new System.Text.Json.Nodes.JsonObject { ["localId"] = user.Uid });
         _worker!.Start();

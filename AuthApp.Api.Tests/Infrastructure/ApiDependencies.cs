@@ -1,6 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-
 namespace AuthApp.Api.Tests.Infrastructure;
 
 /// <summary>
@@ -10,7 +7,18 @@ namespace AuthApp.Api.Tests.Infrastructure;
 /// </summary>
 public sealed class ApiDependencies : IAsyncLifetime
 {
+    private readonly Lazy<ApiFactory> _shared;
+
+    public ApiDependencies() => _shared = new(StartShared, LazyThreadSafetyMode.ExecutionAndPublication);
+
     public RedisServerFixture Redis { get; } = new();
+
+    /// <summary>
+    /// One API with the default settings, started on first use and shared by every test of plain behaviour (the
+    /// way the AppHost's API serves every client): a host of its own per class or per test would cost each its
+    /// start-up. A test that injects faults, reads the logs or needs other settings makes its own <see cref="ApiFactory"/>.
+    /// </summary>
+    public ApiFactory SharedApi => _shared.Value;
 
     public AuthEmulatorFixture Auth { get; } = new();
 
@@ -25,24 +33,34 @@ public sealed class ApiDependencies : IAsyncLifetime
         AuthHost = await auth;
     }
 
-    /// <summary>Calls the Auth emulator's REST API as an administrator (<c>Bearer owner</c>).</summary>
-    public async Task<JsonNode?> CallAuthEmulatorAsync(HttpMethod method, string path, JsonObject? body = null)
+    /// <summary>
+    /// The settings of an API process (<see cref="ApiProcess"/>) over these dependencies, as environment variables:
+    /// a database namespace of its own, pushes logged rather than sent.
+    /// </summary>
+    public Dictionary<string, string> ProcessEnvironment() => new()
     {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{AuthHost}/") };
-        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-        request.Headers.Authorization = new("Bearer", "owner");
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
+        ["ConnectionStrings__cache"] = $"127.0.0.1:{Redis.Port}",
+        ["Firebase__ProjectId"] = AuthEmulatorFixture.ProjectId,
+        ["Firebase__AuthEmulatorHost"] = AuthHost,
+        ["Firebase__DatabaseEmulatorHost"] = Database.Host,
+        ["Firebase__DatabaseUrl"] = $"https://{DatabaseEmulatorFixture.NewNamespace()}.firebaseio.com",
+        ["Firebase__Messaging"] = "Log",
+    };
 
-        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonNode?>(TestContext.Current.CancellationToken);
+    private ApiFactory StartShared()
+    {
+        var api = new ApiFactory(this);
+        _ = api.Server; // started here, once: WebApplicationFactory does not guard its lazy start against two threads
+        return api;
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_shared.IsValueCreated)
+        {
+            await _shared.Value.DisposeAsync();
+        }
+
         await Database.DisposeAsync();
         await Auth.DisposeAsync();
         await Redis.DisposeAsync();

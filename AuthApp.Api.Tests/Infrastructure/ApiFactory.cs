@@ -1,39 +1,41 @@
 using System.Text.Json.Nodes;
-using AuthApp.Api;
 using AuthApp.Firebase.Database;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AuthApp.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The real API in-process over <see cref="ApiDependencies"/>, in its own database namespace. Settings are the
 /// API's configuration keys; the defaults accept the Auth emulator's unsigned tokens (Development), raise every
-/// rate limit out of the way (the rate-limit tests set their own), make the Firebase clients' retries quick and
+/// rate limit out of the way (unless <c>shippedRateLimits</c>: the rate-limit tests keep the shipped ones or set their
+/// own), make the Firebase clients' retries quick and
 /// turn the log file off; Redis gets a longer timeout than in production (see below). Every log event that the
 /// configured levels let through is kept in <see cref="Logs"/>.
 /// <see cref="Faults"/> sits inside the Firebase clients' pipelines, so a test can make Auth or the database fail
 /// at a chosen step. <see cref="Replica"/> is a second instance of the same deployment (same namespace, Redis and
-/// settings), as the AppHost runs two. (The factory finds the API's entry point through any type of its
-/// assembly: <c>Program</c> itself is ambiguous here, as the database emulator has one too.)
+/// settings), as the AppHost runs two.
 /// </summary>
 public sealed class ApiFactory(
     ApiDependencies dependencies,
     string environment = "Development",
     IReadOnlyDictionary<string, string?>? settings = null,
-    string? databaseNamespace = null)
-    : WebApplicationFactory<MessageResponse>
+    string? databaseNamespace = null,
+    bool shippedRateLimits = false)
+    : WebApplicationFactory<Program>, IApiUnderTest
 {
     /// <summary>The database namespace this API instance reads and writes.</summary>
     public string Namespace { get; } = databaseNamespace ?? "t" + Guid.NewGuid().ToString("N")[..16];
 
     public ApiDependencies Dependencies => dependencies;
 
-    public IReadOnlyDictionary<string, string?> Settings { get; } = Defaults(dependencies, settings);
+    public IReadOnlyDictionary<string, string?> Settings { get; } = Defaults(dependencies, settings, shippedRateLimits);
 
-    public LogRecords Logs { get; } = new();
+    /// <summary>Every log event of this instance that its configured levels let through (what the log file would get).</summary>
+    public FakeLogCollector Logs { get; } = new();
 
     /// <summary>Faults to inject into this instance's calls to Auth and the database (none until a test adds some).</summary>
     public HttpFaults Faults { get; } = new();
@@ -42,7 +44,7 @@ public sealed class ApiFactory(
     public Action<IServiceCollection>? ExtraServices { get; init; }
 
     /// <summary>Another replica of this API: same settings, namespace and Redis, its own memory.</summary>
-    public ApiFactory Replica() => new(dependencies, environment, Settings, Namespace);
+    public ApiFactory Replica() => new(dependencies, environment, Settings, Namespace, shippedRateLimits);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -59,7 +61,7 @@ public sealed class ApiFactory(
             // Kestrel sets it: the host's own forwarded-headers middleware (ASPNETCORE_FORWARDEDHEADERS_ENABLED) comes
             // from a startup filter registered before the API's services, and must see the client's address too.
             services.Insert(0, ServiceDescriptor.Singleton<IStartupFilter, TestRemoteAddress>());
-            services.AddLogging(logging => logging.AddProvider(Logs));
+            services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(Logs)));
             services.AddSingleton(Faults);
             foreach (var client in FirebaseClients)
             {
@@ -90,11 +92,13 @@ public sealed class ApiFactory(
         return client;
     }
 
+    HttpClient IApiUnderTest.CreateApiClient(string? idToken) => CreateClient(idToken);
+
     public Task<JsonNode?> ReadDatabaseAsync(string path) => dependencies.Database.ReadAsync(Namespace, path);
 
     public Task WriteDatabaseAsync(string path, JsonNode? value) => dependencies.Database.WriteAsync(Namespace, path, value);
 
-    private static Dictionary<string, string?> Defaults(ApiDependencies dependencies, IReadOnlyDictionary<string, string?>? overrides)
+    private static Dictionary<string, string?> Defaults(ApiDependencies dependencies, IReadOnlyDictionary<string, string?>? overrides, bool shippedRateLimits)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -112,7 +116,7 @@ public sealed class ApiFactory(
             ["Aspire:StackExchange:Redis:ConfigurationOptions:AsyncTimeout"] = "5000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var limit in new[] { "Login", "LoginFailuresPerAccountAndAddress", "LoginFailuresPerAccount", "Signup", "Refresh", "AccountEmails", "EmailsPerRecipient", "VoicePerUser" })
+        foreach (var limit in shippedRateLimits ? [] : new[] { "Login", "LoginFailuresPerAccountAndAddress", "LoginFailuresPerAccount", "Signup", "Refresh", "AccountEmails", "EmailsPerRecipient", "VoicePerUser" })
         {
             settings[$"RateLimiting:{limit}:PermitLimit"] = "100000";
         }

@@ -1,4 +1,5 @@
-using AuthApp.Scheduler;
+extern alias Scheduler;
+
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -9,7 +10,7 @@ namespace AuthApp.Api.Tests.Infrastructure;
 /// so that what the API queues is run as in production. For tests of operations the worker finishes (account
 /// deletion); give such a pair a Redis of its own, so that its queue and index are not other tests'.
 /// </summary>
-public sealed class WorkerFactory(ApiFactory api, string redisConnection) : WebApplicationFactory<SchedulerTelemetry>
+public sealed class WorkerFactory(ApiFactory api, string redisConnection) : WebApplicationFactory<Scheduler::Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

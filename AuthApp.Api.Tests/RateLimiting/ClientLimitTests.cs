@@ -3,10 +3,51 @@ using System.Net.Http.Json;
 
 namespace AuthApp.Api.Tests.RateLimiting;
 
-/// <summary>Who the limits count: IPv6 clients by /64, e-mails by recipient, voice commands by user.</summary>
+/// <summary>
+/// Who the limits count: signups and password-reset requests by address (as shipped: five), IPv6 clients by /64,
+/// e-mails by recipient, voice commands by user.
+/// </summary>
 public sealed class ClientLimitTests(ApiDependencies dependencies)
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Signup_is_limited_per_address()
+    {
+        await using var api = new ApiFactory(dependencies, shippedRateLimits: true);
+        var statuses = new List<HttpStatusCode>();
+        for (var attempt = 0; attempt < 6; attempt++)
+        {
+            using var client = api.CreateClient(null, "198.51.100.31");
+            using var response = await client.PostAsJsonAsync("/auth/signup",
+                new { email = ApiUsers.NewEmail(), password = ApiUsers.Password, name = "N", accessToken = "AK-UNKNOWN" }, Cancellation);
+            statuses.Add(response.StatusCode);
+        }
+
+        using var elsewhere = api.CreateClient(null, "198.51.100.32");
+        using var other = await elsewhere.PostAsJsonAsync("/auth/signup",
+            new { email = ApiUsers.NewEmail(), password = ApiUsers.Password, name = "N", accessToken = "AK-UNKNOWN" }, Cancellation);
+
+        Assert.All(statuses.Take(5), status => Assert.Equal(HttpStatusCode.Forbidden, status));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[5]);
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Password_reset_requests_are_limited_per_address()
+    {
+        await using var api = new ApiFactory(dependencies, shippedRateLimits: true);
+        var statuses = new List<HttpStatusCode>();
+        for (var attempt = 0; attempt < 6; attempt++)
+        {
+            using var client = api.CreateClient(null, "198.51.100.41");
+            using var response = await client.PostAsJsonAsync("/auth/password_reset", new { email = ApiUsers.NewEmail() }, Cancellation);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.All(statuses.Take(5), status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[5]);
+    }
 
     [Fact]
     public async Task Ipv6_clients_are_counted_per_64_block()

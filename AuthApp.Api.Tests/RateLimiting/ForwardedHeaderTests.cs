@@ -123,12 +123,11 @@ public sealed class ForwardedHeaderTests(ApiDependencies dependencies)
     [Fact]
     public async Task A_real_host_started_with_ASPNETCORE_FORWARDEDHEADERS_ENABLED_and_no_proxy_ignores_x_forwarded_for()
     {
-        await using var api = await ApiProcess.StartAsync(dependencies, new Dictionary<string, string>
-        {
-            ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
-            ["RateLimiting__Login__PermitLimit"] = "5",
-            ["RateLimiting__Login__Window"] = "00:10:00",
-        });
+        var environment = dependencies.ProcessEnvironment();
+        environment["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
+        environment["RateLimiting__Login__PermitLimit"] = "5";
+        environment["RateLimiting__Login__Window"] = "00:10:00";
+        await using var api = await ApiProcess.StartAsync(environment);
         // A loopback address of this test's own: the API counts the limits per client address in the shared Redis.
         var from = new IPAddress([127, (byte)Random.Shared.Next(1, 255), (byte)Random.Shared.Next(1, 255), (byte)Random.Shared.Next(2, 255)]);
 

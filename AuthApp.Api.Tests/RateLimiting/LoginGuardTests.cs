@@ -31,9 +31,11 @@ public sealed class LoginGuardTests(ApiDependencies dependencies) : IAsyncLifeti
         await _auth.DisposeAsync();
     }
 
-    private async Task<HttpResponseMessage> LoginAsync(string email, string password, string from)
+    private Task<HttpResponseMessage> LoginAsync(string email, string password, string from) => LoginAsync(_api, email, password, from);
+
+    private static async Task<HttpResponseMessage> LoginAsync(ApiFactory api, string email, string password, string from)
     {
-        using var client = _api.CreateClient(null, from);
+        using var client = api.CreateClient(null, from);
         return await client.PostAsJsonAsync("/auth/login", new { email, password }, Cancellation);
     }
 
@@ -41,10 +43,14 @@ public sealed class LoginGuardTests(ApiDependencies dependencies) : IAsyncLifeti
     public async Task A_stranger_failing_from_one_address_is_stopped_there_and_the_owner_still_signs_in_from_elsewhere()
     {
         using var owner = await _api.SignUpAsync();
+        // The failures are counted in Redis, so a second replica adds to the same count; and the account is the
+        // normalized e-mail, so case and spaces do not make a new one.
+        await using var replica = _api.Replica();
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 6; i++)
         {
-            using var attempt = await LoginAsync(owner.Email, "wrong-password", "198.51.100.10");
+            var (api, email) = i % 2 == 0 ? (_api, owner.Email) : (replica, $"  {owner.Email.ToUpperInvariant()} ");
+            using var attempt = await LoginAsync(api, email, "wrong-password", "198.51.100.10");
             statuses.Add(attempt.StatusCode);
         }
 

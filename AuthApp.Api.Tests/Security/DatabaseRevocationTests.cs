@@ -73,7 +73,8 @@ public sealed class DatabaseRevocationTests(ApiDependencies dependencies) : IAsy
             new { venue = "Home", device = "Lamp", time = "07:30 AM", action = "on" }, Cancellation);
         await AssertProblemAsync(schedule, HttpStatusCode.Forbidden, "no_license");
         using var profile = await client.GetAsync("/auth/profile", Cancellation);
-        await AssertProblemAsync(profile, HttpStatusCode.Forbidden, "no_license");
+        var problem = await AssertProblemAsync(profile, HttpStatusCode.Forbidden, "no_license");
+        Assert.Equal("Access Denied: No License Token", (string?)problem["error"]);
     }
 
     [Fact]
@@ -81,7 +82,7 @@ public sealed class DatabaseRevocationTests(ApiDependencies dependencies) : IAsy
     {
         using var user = await _api.SignUpAsync();
         Assert.Equal(HttpStatusCode.OK, await WriteVenueDirectlyAsync(user.Uid, user.IdToken, "Hall")); // the rules admit a licensed owner
-        await ApiUsers.WaitUntilSecondAfterAsync(DateTimeOffset.FromUnixTimeSeconds(AuthTimeOf(user.IdToken)));
+        await WallClock.UntilSecondAfterAsync(DateTimeOffset.FromUnixTimeSeconds(AuthTimeOf(user.IdToken)));
 
         (await user.Client.PostAsync("/auth/logout", null, Cancellation)).EnsureSuccessStatusCode();
 
@@ -120,7 +121,7 @@ public sealed class DatabaseRevocationTests(ApiDependencies dependencies) : IAsy
         DateTimeOffset loggedOut = default;
         for (var attempt = 0; attempt < 5 && token is null; attempt++)
         {
-            await ApiUsers.WaitUntilSecondAfterAsync(DateTimeOffset.UtcNow);
+            await WallClock.UntilSecondAfterAsync(DateTimeOffset.UtcNow);
             var (idToken, _) = await _api.SignInAsync(user.Email, user.Password);
             using var signedIn = _api.CreateClient(idToken);
             using var logout = await signedIn.PostAsync("/auth/logout", null, Cancellation);
@@ -142,7 +143,7 @@ public sealed class DatabaseRevocationTests(ApiDependencies dependencies) : IAsy
         await AssertProblemAsync(first, HttpStatusCode.Unauthorized, "token_revoked");
 
         // Two seconds on, past the access record's freshness (its background refresh re-reads Auth and the database).
-        await ApiUsers.WaitUntilSecondAfterAsync(loggedOut.AddSeconds(1));
+        await WallClock.UntilSecondAfterAsync(loggedOut.AddSeconds(1));
         using var later = await client.PostAsJsonAsync("/auth/add_venue", new { venue = "Attic" }, Cancellation);
         await AssertProblemAsync(later, HttpStatusCode.Unauthorized, "token_revoked");
         Assert.Null(await _api.ReadDatabaseAsync($"users/{user.Uid}/venues/Attic"));
@@ -171,7 +172,7 @@ public sealed class DatabaseRevocationTests(ApiDependencies dependencies) : IAsy
 
     private async Task<JsonObject> LookUpAsync(string uid)
     {
-        var found = await dependencies.CallAuthEmulatorAsync(HttpMethod.Post,
+        var found = await dependencies.Auth.CallAsync(HttpMethod.Post,
             $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:lookup",
             new JsonObject { ["localId"] = new JsonArray(uid) });
         return found!["users"]![0]!.AsObject();

@@ -20,7 +20,7 @@ public sealed class RevocationTests(ApiDependencies dependencies) : TwoReplicaTe
         var onSecond = Second.CreateClient(user.IdToken);
         (await user.Client.GetAsync("/auth/profile", Cancellation)).EnsureSuccessStatusCode();
         (await onSecond.GetAsync("/auth/profile", Cancellation)).EnsureSuccessStatusCode();
-        await ApiUsers.WaitUntilSecondAfterAsync(DateTimeOffset.UtcNow);
+        await WallClock.UntilSecondAfterAsync(DateTimeOffset.UtcNow);
         return (user, onSecond);
     }
 
@@ -52,10 +52,14 @@ public sealed class RevocationTests(ApiDependencies dependencies) : TwoReplicaTe
         using var _ = user;
         using var __ = onSecond;
 
+        var loggedOut = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         (await user.Client.PostAsync("/auth/logout", null, Cancellation)).EnsureSuccessStatusCode();
 
         await AssertRefusedWithinAsync(user.Client, "/auth/profile", TimeSpan.Zero);
         await AssertRefusedWithinAsync(onSecond, "/auth/get_schedules", TimeSpan.FromSeconds(1));
+        // Firebase's own record: every refresh token issued before the logout is revoked.
+        var account = await Dependencies.Auth.LookUpAsync(user.Uid);
+        Assert.True(long.Parse((string)account!["validSince"]!, System.Globalization.CultureInfo.InvariantCulture) >= loggedOut, "validSince was not moved forward");
         // A new sign-in after the logout is accepted.
         var (fresh, _) = await First.SignInAsync(user.Email, user.Password);
         using var again = Second.CreateClient(fresh);
@@ -87,7 +91,7 @@ public sealed class RevocationTests(ApiDependencies dependencies) : TwoReplicaTe
         using var _ = user;
         using var __ = onSecond;
 
-        await Dependencies.CallAuthEmulatorAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
+        await Dependencies.Auth.CallAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
             new JsonObject { ["localId"] = user.Uid, ["disableUser"] = true });
 
         await AssertRefusedWithinAsync(user.Client, "/auth/profile", Bound);
@@ -102,7 +106,7 @@ public sealed class RevocationTests(ApiDependencies dependencies) : TwoReplicaTe
         using var __ = onSecond;
 
         // What Firebase records when the password changes: tokens are valid only after now.
-        await Dependencies.CallAuthEmulatorAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
+        await Dependencies.Auth.CallAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
             new JsonObject { ["localId"] = user.Uid, ["password"] = "a-new-password-9", ["validSince"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         await AssertRefusedWithinAsync(user.Client, "/auth/profile", Bound);
@@ -131,7 +135,7 @@ public sealed class RevocationTests(ApiDependencies dependencies) : TwoReplicaTe
     {
         using var user = await First.SignUpAsync();
         // An older session: tokens valid since an hour ago, this one signed in ten minutes ago (a refreshed token keeps auth_time).
-        await Dependencies.CallAuthEmulatorAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
+        await Dependencies.Auth.CallAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{AuthEmulatorFixture.ProjectId}/accounts:update",
             new JsonObject { ["localId"] = user.Uid, ["validSince"] = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var claims = IdTokens.DecodePayload(user.IdToken).With("auth_time", DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeSeconds());
         using var stale = First.CreateClient(IdTokens.Unsigned(claims));

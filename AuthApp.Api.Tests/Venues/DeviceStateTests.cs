@@ -126,11 +126,11 @@ public sealed class DeviceStateTests(ApiDependencies dependencies) : IAsyncLifet
     }
 
     [Theory]
-    [InlineData("Den", "Missing", HttpStatusCode.NotFound)]
-    [InlineData("Nowhere", "Lamp", HttpStatusCode.NotFound)]
-    [InlineData("Den", "__created", HttpStatusCode.BadRequest)] // reserved names are refused as device names
-    [InlineData("Den", "faults", HttpStatusCode.BadRequest)]
-    public async Task An_unknown_device_or_a_reserved_child_is_refused_and_nothing_is_written(string venue, string device, HttpStatusCode expected)
+    [InlineData("Den", "Missing", HttpStatusCode.NotFound, "device_not_found")]
+    [InlineData("Nowhere", "Lamp", HttpStatusCode.NotFound, "venue_not_found")]
+    [InlineData("Den", "__created", HttpStatusCode.BadRequest, null)] // reserved names are refused as device names
+    [InlineData("Den", "faults", HttpStatusCode.BadRequest, null)]
+    public async Task An_unknown_device_or_a_reserved_child_is_refused_and_nothing_is_written(string venue, string device, HttpStatusCode expected, string? code)
     {
         using var user = await _api.SignUpAsync();
         await user.AddDeviceAsync("Den", "Lamp");
@@ -138,7 +138,13 @@ public sealed class DeviceStateTests(ApiDependencies dependencies) : IAsyncLifet
         Assert.Equal(HttpStatusCode.OK, await SetStateAsync(user.Client, "Den", "Lamp", "on"));
         var before = (await _api.ReadDatabaseAsync($"users/{user.Uid}/venues"))!.ToJsonString();
 
-        Assert.Equal(expected, await SetStateAsync(user.Client, venue, device, "on"));
+        using var response = await user.Client.PostAsJsonAsync("/auth/device_state", new { venue, device, value = "on" }, Cancellation);
+
+        var problem = await response.ReadProblemAsync(expected);
+        if (code is not null)
+        {
+            Assert.Equal(code, (string?)problem["code"]);
+        }
 
         Assert.Equal(before, (await _api.ReadDatabaseAsync($"users/{user.Uid}/venues"))!.ToJsonString());
     }

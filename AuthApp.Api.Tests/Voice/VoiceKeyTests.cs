@@ -11,26 +11,15 @@ namespace AuthApp.Api.Tests.Voice;
 /// A Gemini key is refused when it is set unless it can travel in the header the Gemini client sends it in, and a key
 /// stored badly anyway (before the rule, or by hand) makes a voice command a 400 asking to set it again, never a 500.
 /// </summary>
-public sealed class VoiceKeyTests(ApiDependencies dependencies) : IAsyncLifetime
+public sealed class VoiceKeyTests(ApiDependencies dependencies, VoiceApi voice) : IClassFixture<VoiceApi>
 {
     private const string GoodKey = "AIzaSyD-test_key_0123456789abcdefghijk";
 
-    private FakeGemini _gemini = null!;
-    private ApiFactory _api = null!;
+    private FakeGemini Gemini => voice.Gemini;
+
+    private ApiFactory Api => voice.Api;
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _gemini = await FakeGemini.StartAsync();
-        _api = new ApiFactory(dependencies, settings: new Dictionary<string, string?> { [_gemini.Setting.Key] = _gemini.Setting.Value });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _gemini.DisposeAsync();
-    }
 
     /// <summary>
     /// A JSON body naming <paramref name="apiKey"/> with every character outside printable ASCII escaped as <c>\uXXXX</c>,
@@ -55,11 +44,11 @@ public sealed class VoiceKeyTests(ApiDependencies dependencies) : IAsyncLifetime
         return ProblemResponses.Json(json.Append("\"}").ToString());
     }
 
-    private async Task<JsonNode?> StoredKeyAsync(ApiUser user) => await _api.ReadDatabaseAsync(UserPaths.GeminiKey(user.Uid));
+    private async Task<JsonNode?> StoredKeyAsync(ApiUser user) => await Api.ReadDatabaseAsync(UserPaths.GeminiKey(user.Uid));
 
     private async Task<ApiUser> UserWithLampAsync()
     {
-        var user = await _api.SignUpAsync();
+        var user = await Api.SignUpAsync();
         await user.AddDeviceAsync("Living", "Lamp");
         return user;
     }
@@ -83,7 +72,7 @@ public sealed class VoiceKeyTests(ApiDependencies dependencies) : IAsyncLifetime
     [MemberData(nameof(UnsendableKeys))]
     public async Task A_key_that_cannot_travel_in_a_header_is_refused_naming_the_field_and_nothing_is_stored(string what, string apiKey)
     {
-        using var user = await _api.SignUpAsync();
+        using var user = await Api.SignUpAsync();
         (await user.Client.PostAsJsonAsync("/auth/set_voice_key", new { apiKey = GoodKey }, Cancellation)).EnsureSuccessStatusCode();
 
         using var response = await user.Client.PostAsync("/auth/set_voice_key", KeyBody(apiKey), Cancellation);
@@ -122,11 +111,11 @@ public sealed class VoiceKeyTests(ApiDependencies dependencies) : IAsyncLifetime
 
         using var set = await user.Client.PostAsync("/auth/set_voice_key", KeyBody("\r\n\t " + GoodKey + " \n"), Cancellation);
         set.EnsureSuccessStatusCode();
-        using var command = await user.Client.PostAsJsonAsync("/auth/voice_command", new { text = "lamp on" }, Cancellation);
+        using var command = await user.Client.PostAsJsonAsync("/auth/voice_command", new { text = FakeGemini.Commands.LampOn }, Cancellation);
 
         Assert.Equal(GoodKey, (string?)await StoredKeyAsync(user));
         Assert.Equal(HttpStatusCode.OK, command.StatusCode);
-        Assert.Contains(GoodKey, _gemini.KeysReceived);
+        Assert.Contains(GoodKey, Gemini.KeysReceived);
     }
 
     public static TheoryData<string, string> BadlyStoredKeys => new()
@@ -149,14 +138,14 @@ public sealed class VoiceKeyTests(ApiDependencies dependencies) : IAsyncLifetime
     {
         using var user = await UserWithLampAsync();
         await WriteRawAsync(UserPaths.GeminiKey(user.Uid), storedJson);
-        var sentBefore = _gemini.KeysReceived.Count;
+        var sentBefore = Gemini.KeysReceived.Count;
 
-        using var response = await user.Client.PostAsJsonAsync("/auth/voice_command", new { text = "lamp on" }, Cancellation);
+        using var response = await user.Client.PostAsJsonAsync("/auth/voice_command", new { text = FakeGemini.Commands.LampOn }, Cancellation);
 
         var problem = await ProblemResponses.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_voice_key");
         Assert.True(((string?)problem["error"])?.Contains("/auth/set_voice_key", StringComparison.Ordinal) == true, $"{what}: {problem.ToJsonString()}");
-        Assert.Equal(sentBefore, _gemini.KeysReceived.Count);
-        Assert.Equal("off", (string?)await _api.ReadDatabaseAsync(UserPaths.Field(user.Uid, "venues") + "/Living/Lamp"));
+        Assert.Equal(sentBefore, Gemini.KeysReceived.Count);
+        Assert.Equal("off", (string?)await Api.ReadDatabaseAsync(UserPaths.Field(user.Uid, "venues") + "/Living/Lamp"));
     }
 
     [Fact]
@@ -166,7 +155,7 @@ public sealed class VoiceKeyTests(ApiDependencies dependencies) : IAsyncLifetime
         await WriteRawAsync(UserPaths.GeminiKey(user.Uid), "\"AIzaSyD-abc\\r\\ndef0123\"");
 
         (await user.Client.PostAsJsonAsync("/auth/set_voice_key", new { apiKey = GoodKey }, Cancellation)).EnsureSuccessStatusCode();
-        using var command = await user.Client.PostAsJsonAsync("/auth/voice_command", new { text = "lamp on" }, Cancellation);
+        using var command = await user.Client.PostAsJsonAsync("/auth/voice_command", new { text = FakeGemini.Commands.LampOn }, Cancellation);
 
         Assert.Equal(HttpStatusCode.OK, command.StatusCode);
     }
@@ -200,11 +189,11 @@ public sealed class VoiceKeyTests(ApiDependencies dependencies) : IAsyncLifetime
 
             accepted = stored;
             Assert.Equal(apiKey.Trim(), accepted);
-            using var command = await user.Client.PostAsJsonAsync("/auth/voice_command", new { text = "lamp on" }, Cancellation);
+            using var command = await user.Client.PostAsJsonAsync("/auth/voice_command", new { text = FakeGemini.Commands.LampOn }, Cancellation);
             Assert.True((int)command.StatusCode < 500, $"voice_command answered {(int)command.StatusCode} for a key set with 200");
             if (command.StatusCode == HttpStatusCode.OK)
             {
-                Assert.Equal(accepted, _gemini.KeysReceived.Last());
+                Assert.Equal(accepted, Gemini.KeysReceived.Last());
             }
         }, iter: 150, threads: 1, print: key => string.Concat(key.Select(c => c is < ' ' or > '~' ? $"\\u{(int)c:x4}" : c.ToString())));
     }
@@ -213,7 +202,7 @@ public sealed class VoiceKeyTests(ApiDependencies dependencies) : IAsyncLifetime
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://{dependencies.Database.Host}/") };
         using var content = ProblemResponses.Json(json);
-        using var response = await http.PutAsync($"{path}.json?ns={_api.Namespace}", content, Cancellation);
+        using var response = await http.PutAsync($"{path}.json?ns={Api.Namespace}", content, Cancellation);
         response.EnsureSuccessStatusCode();
     }
 }

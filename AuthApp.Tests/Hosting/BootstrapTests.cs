@@ -24,7 +24,7 @@ public sealed partial class BootstrapTests(AppHostFixture host)
         Assert.True(result.Success, result.Message);
         var key = result.Data?.Value;
         Assert.Matches(LicenseKey(), key ?? "");
-        await SignUpAsync(TestUsers.NewEmail("dashboard"), key!);
+        await SignUpAsync(ApiUsers.NewEmail("dashboard"), key!);
         var stored = await host.ReadDatabaseAsync($"licenseKeys/{key}");
         Assert.Equal("dashboard", (string?)stored?["createdBy"]);
         Assert.Equal("from a test", (string?)stored?["note"]);
@@ -38,6 +38,9 @@ public sealed partial class BootstrapTests(AppHostFixture host)
         var result = await ExecuteOnOneReplicaAsync("grant-admin", new InteractionInput { Name = "email", InputType = InputType.Text, Value = user.Email });
 
         Assert.True(result.Success, result.Message);
+        // The token from before the grant carries no admin claim; one from a new sign-in does.
+        using var before = await user.Client.PostAsJsonAsync("/admin/licenses", new { note = "not yet" }, Cancellation);
+        Assert.Equal("forbidden", (string?)(await before.ReadProblemAsync(HttpStatusCode.Forbidden))["code"]);
         var (idToken, _) = await host.SignInAsync(user.Email, user.Password);
         using var admin = host.CreateApiClient(idToken);
         using var created = await admin.PostAsJsonAsync("/admin/licenses", new { note = "by the first admin" }, Cancellation);
@@ -47,7 +50,7 @@ public sealed partial class BootstrapTests(AppHostFixture host)
     [Fact]
     public async Task The_grant_admin_command_refuses_an_address_without_an_account()
     {
-        var result = await ExecuteOnOneReplicaAsync("grant-admin", new InteractionInput { Name = "email", InputType = InputType.Text, Value = TestUsers.NewEmail("nobody") });
+        var result = await ExecuteOnOneReplicaAsync("grant-admin", new InteractionInput { Name = "email", InputType = InputType.Text, Value = ApiUsers.NewEmail("nobody") });
 
         Assert.False(result.Success);
         Assert.Contains("No account has that email address", result.Message);
@@ -60,19 +63,27 @@ public sealed partial class BootstrapTests(AppHostFixture host)
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var key = LicenseKey().Match(run.Output).Value;
-        await SignUpAsync(TestUsers.NewEmail("cli"), key);
+        await SignUpAsync(ApiUsers.NewEmail("cli"), key);
     }
 
     [Fact]
-    public async Task The_command_line_grants_admin_and_names_the_account_by_its_uid_only()
+    public async Task The_command_line_grants_admin_keeps_the_other_claims_and_names_the_account_by_its_uid_only()
     {
         using var user = await host.SignUpAsync();
+        await AuthEmulatorFixture.CallAsync(host.AuthEmulatorHost, HttpMethod.Post,
+            $"identitytoolkit.googleapis.com/v1/projects/{AppHostFixture.ProjectId}/accounts:update",
+            new JsonObject { ["localId"] = user.Uid, ["customAttributes"] = """{"tier":"gold","beta":true}""" });
 
         var run = await RunCommandLineAsync(["grant-admin", user.Email], AuthAppHost.EmulatorSettingsFile);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains($"User {user.Uid} is now an administrator", run.Output);
         Assert.DoesNotContain(user.Email, run.Output);
+        var account = await AuthEmulatorFixture.CallAsync(host.AuthEmulatorHost, HttpMethod.Post,
+            $"identitytoolkit.googleapis.com/v1/projects/{AppHostFixture.ProjectId}/accounts:lookup",
+            new JsonObject { ["localId"] = new JsonArray(user.Uid) });
+        var claims = JsonNode.Parse((string)account!["users"]![0]!["customAttributes"]!)!;
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["tier"] = "gold", ["beta"] = true, ["admin"] = true }, claims), claims.ToJsonString());
     }
 
     [Fact]
@@ -109,7 +120,7 @@ public sealed partial class BootstrapTests(AppHostFixture host)
         }
 
         Assert.True(key is not null, "no development license key in the api resource's log");
-        await SignUpAsync(TestUsers.NewEmail("devkey"), key);
+        await SignUpAsync(ApiUsers.NewEmail("devkey"), key);
     }
 
     private async Task<ExecuteCommandResult> ExecuteOnOneReplicaAsync(string command, InteractionInput argument)
@@ -122,7 +133,7 @@ public sealed partial class BootstrapTests(AppHostFixture host)
     private async Task SignUpAsync(string email, string key)
     {
         using var client = host.CreateApiClient();
-        using var signup = await client.PostAsJsonAsync("/auth/signup", new { email, password = TestUsers.Password, name = "First", accessToken = key }, Cancellation);
+        using var signup = await client.PostAsJsonAsync("/auth/signup", new { email, password = ApiUsers.Password, name = "First", accessToken = key }, Cancellation);
         var body = await signup.Content.ReadAsStringAsync(Cancellation);
         Assert.True(signup.StatusCode == HttpStatusCode.OK, $"signup with {key}: {(int)signup.StatusCode} {body}");
         Assert.NotNull(JsonNode.Parse(body)?["uid"]);
@@ -136,11 +147,11 @@ public sealed partial class BootstrapTests(AppHostFixture host)
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(ApiProcess.AssemblyPath),
+            WorkingDirectory = Path.GetDirectoryName(ApiAssembly),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(ApiProcess.AssemblyPath);
+        start.ArgumentList.Add(ApiAssembly);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -159,6 +170,8 @@ public sealed partial class BootstrapTests(AppHostFixture host)
         await process.WaitForExitAsync(Cancellation);
         return new CommandLineRun(process.ExitCode, await output, await error);
     }
+
+    private static string ApiAssembly => RepoPaths.BuiltAssembly("AuthApp.Api");
 
     private sealed record CommandLineRun(int ExitCode, string Output, string Error)
     {

@@ -39,7 +39,7 @@ public sealed class ContainerImageTests
 
     private static async Task<JsonNode> EvaluateAsync(string project, params string[] properties)
     {
-        var projectFile = Repository.ProjectFile(project);
+        var projectFile = RepoPaths.ProjectFile(project);
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =

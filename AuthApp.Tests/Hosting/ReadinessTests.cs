@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using AuthApp.Tests.Infrastructure;
 
 namespace AuthApp.Tests.Hosting;
@@ -67,20 +66,19 @@ public sealed class ReadinessTests(AppHostFixture host)
         Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(2), $"the 503 took {elapsed.Elapsed}");
     }
 
-    private Task<ApiProcess> StartWithUnreachableFirebaseAsync(string serviceName)
+    private async Task<ApiProcess> StartWithUnreachableFirebaseAsync(string serviceName)
     {
-        var closedPort = ClosedPort();
-        return ApiProcess.StartAsync(host, new Dictionary<string, string>
-        {
-            ["OTEL_SERVICE_NAME"] = serviceName,
-            ["Firebase__AuthEmulatorHost"] = $"127.0.0.1:{closedPort}",
-            ["Firebase__DatabaseEmulatorHost"] = $"127.0.0.1:{closedPort}",
-            ["Firebase__RetryBaseDelay"] = "00:00:00.010",
-            ["Readiness__FailuresInARow"] = "3",
-            ["Readiness__PeerExchangeInterval"] = "00:00:00.500",
-            // Every call of these tests comes from 127.0.0.1; the login limit is not what they are about.
-            ["RateLimiting__Login__PermitLimit"] = "1000",
-        }, Cancellation);
+        var closedPort = LoopbackPorts.Closed();
+        var environment = await host.ProcessEnvironmentAsync();
+        environment["OTEL_SERVICE_NAME"] = serviceName;
+        environment["Firebase__AuthEmulatorHost"] = $"127.0.0.1:{closedPort}";
+        environment["Firebase__DatabaseEmulatorHost"] = $"127.0.0.1:{closedPort}";
+        environment["Firebase__RetryBaseDelay"] = "00:00:00.010";
+        environment["Readiness__FailuresInARow"] = "3";
+        environment["Readiness__PeerExchangeInterval"] = "00:00:00.500";
+        // Every call of these tests comes from 127.0.0.1; the login limit is not what they are about.
+        environment["RateLimiting__Login__PermitLimit"] = "1000";
+        return await ApiProcess.StartAsync(environment);
     }
 
     /// <summary>A wrong password through each AppHost replica: Firebase answers (400), which is what "reaches it" means.</summary>
@@ -97,18 +95,11 @@ public sealed class ReadinessTests(AppHostFixture host)
     }
 
     private static Task<HttpResponseMessage> LoginAsync(HttpClient client) =>
-        client.PostAsJsonAsync("/auth/login", new { email = TestUsers.NewEmail("readiness"), password = "wrong-password" }, Cancellation);
+        client.PostAsJsonAsync("/auth/login", new { email = ApiUsers.NewEmail("readiness"), password = "wrong-password" }, Cancellation);
 
     private static async Task<string?> StatusOfAsync(HttpClient client, string path)
     {
         using var response = await client.GetAsync(path, Cancellation);
         return (await response.Content.ReadFromJsonAsync<Dictionary<string, string>>(Cancellation))?["status"];
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -3,20 +3,20 @@ using System.Text.Json.Nodes;
 
 namespace AuthApp.Tests.Infrastructure;
 
-/// <summary>One running AppHost shared by every test in the assembly that asks for it.</summary>
-public sealed class AppHostFixture : IAsyncLifetime
+/// <summary>
+/// One running AppHost shared by every test in the assembly that asks for it. As the API under test
+/// (<see cref="IApiUnderTest"/>) it is the API's two replicas behind the orchestrator's proxy, each client with an
+/// address of its own.
+/// </summary>
+public sealed class AppHostFixture : IAsyncLifetime, IApiUnderTest
 {
     public const string ProjectId = "demo-authapp";
     public const string DatabaseNamespace = "demo-authapp-default-rtdb";
 
     private DistributedApplication? _app;
-    private FakeGemini? _gemini;
     private int _clientAddress;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
-
-    /// <summary>The local Gemini stand-in the API's voice commands talk to.</summary>
-    public FakeGemini Gemini => _gemini ?? throw new InvalidOperationException("The fake Gemini has not started.");
 
     public HttpClient CreateHttpClient(string resource) => App.CreateHttpClient(resource, "http");
 
@@ -32,6 +32,8 @@ public sealed class AppHostFixture : IAsyncLifetime
 
         return client;
     }
+
+    HttpClient IApiUnderTest.CreateApiClient(string? idToken) => CreateApiClient(idToken);
 
     /// <summary>
     /// One client per API replica, straight to the replica rather than through the orchestrator's proxy
@@ -90,47 +92,29 @@ public sealed class AppHostFixture : IAsyncLifetime
         return database;
     }
 
+    /// <summary><c>127.0.0.1:port</c> of the AppHost's Auth emulator, for <see cref="AuthEmulatorFixture.CallAsync(string, HttpMethod, string, JsonObject?, bool)"/>.</summary>
+    public string AuthEmulatorHost => $"127.0.0.1:{App.GetEndpoint("firebase-auth", "http").Port}";
+
     /// <summary>
-    /// Calls the Auth emulator's REST API (Identity Toolkit paths, or its <c>emulator/v1</c> paths), as an
-    /// administrator (<c>Bearer owner</c>) or, with <paramref name="asAdmin"/> false, as a client app would.
+    /// The settings of one more API process (<see cref="ApiProcess"/>) beside the AppHost's replicas, as environment
+    /// variables: the AppHost's Redis, emulators and database, the API's own service name.
     /// </summary>
-    public async Task<JsonNode?> CallAuthEmulatorAsync(HttpMethod method, string path, JsonObject? body = null, bool asAdmin = true)
+    public async Task<Dictionary<string, string>> ProcessEnvironmentAsync() => new()
     {
-        using var emulator = CreateHttpClient("firebase-auth");
-        using var request = new HttpRequestMessage(method, path);
-        if (asAdmin)
-        {
-            request.Headers.Authorization = new("Bearer", "owner");
-        }
+        ["ConnectionStrings__cache"] = (await App.GetConnectionStringAsync("cache", TestContext.Current.CancellationToken))!,
+        ["Firebase__ProjectId"] = ProjectId,
+        ["Firebase__AuthEmulatorHost"] = AuthEmulatorHost,
+        ["Firebase__DatabaseEmulatorHost"] = $"127.0.0.1:{App.GetEndpoint("firebase-database", "http").Port}",
+        ["OTEL_SERVICE_NAME"] = "api",
+    };
 
-        request.Headers.Add("X-Goog-Api-Key", "fake-api-key");
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await emulator.SendAsync(request, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonNode?>(TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask InitializeAsync()
-    {
-        // Before the AppHost: the API is given the fake's address when it starts.
-        _gemini = await FakeGemini.StartAsync(TestContext.Current.CancellationToken);
-        _app = await AuthAppHost.StartAsync(TestContext.Current.CancellationToken, _gemini.BaseUrl);
-    }
+    public async ValueTask InitializeAsync() => _app = await AuthAppHost.StartAsync(TestContext.Current.CancellationToken);
 
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {
             await _app.DisposeAsync();
-        }
-
-        if (_gemini is not null)
-        {
-            await _gemini.DisposeAsync();
         }
     }
 }

@@ -35,8 +35,8 @@ public static class AuthAppHost
         return latest.Values.ToList();
     }
 
-    /// <summary>The API's rolling log file for this test run (both replicas share it).</summary>
-    public static readonly string ApiLogFile = Path.Combine(Path.GetTempPath(), $"authapp-tests-{Environment.ProcessId}", "app.log");
+    /// <summary>How long a taken and unacknowledged message waits before a live scheduler replica takes it over.</summary>
+    public static readonly TimeSpan ReclaimAfter = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Where this test run's AppHost writes its emulators' addresses for the API's command line: its own file, so
@@ -44,10 +44,9 @@ public static class AuthAppHost
     /// </summary>
     public static readonly string EmulatorSettingsFile = Path.Combine(Path.GetTempPath(), $"authapp-tests-{Environment.ProcessId}", "emulators.json");
 
-    /// <param name="geminiBaseUrl">Where the API calls Gemini (a local stand-in); the real service when null.</param>
     /// <param name="emulatorSettingsFile">Where the AppHost writes its emulators' addresses: <see cref="EmulatorSettingsFile"/>
     /// when null, nowhere when empty (a second AppHost in the same test run must not overwrite the shared one's).</param>
-    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, Uri? geminiBaseUrl = null, string? emulatorSettingsFile = null)
+    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, string? emulatorSettingsFile = null)
     {
         // Every run starts empty: no Redis data, accounts or database kept from an earlier run.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AuthApp_AppHost>(
@@ -71,13 +70,15 @@ public static class AuthAppHost
         builder.CreateResourceBuilder(api)
             .WithEnvironment("ReverseProxy__TrustedProxies__0", "127.0.0.1")
             .WithEnvironment("ReverseProxy__TrustedProxies__1", "::1")
-            .WithEnvironment("Logging__File__Path", ApiLogFile);
-        // Both replicas write the one file the log tests read (a run names a file per replica).
-        builder.CreateResourceBuilder(api).WithEnvironment(context => context.EnvironmentVariables.Remove("ServiceInstance__Replica"));
-        if (geminiBaseUrl is not null)
-        {
-            builder.CreateResourceBuilder(api).WithEnvironment("Voice__GeminiBaseUrl", geminiBaseUrl.ToString());
-        }
+            // The log file is AuthApp.Api.Tests' concern; here it would only be written into the checkout.
+            .WithEnvironment("Logging__File__Enabled", "false");
+
+        // A message a consumer took and never acknowledged is reclaimed after seconds rather than the 30 s + 10 s
+        // of the defaults, so that the test of a killed consumer waits on its event, not on the clock.
+        var scheduler = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "scheduler");
+        builder.CreateResourceBuilder(scheduler)
+            .WithEnvironment("WorkQueue__ClaimMinIdleTime", ReclaimAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("WorkQueue__ClaimInterval", "00:00:01");
 
         // No resilience handler on the tests' own clients: a retried 429 or 503 would hide what the API answered.
         var app = await builder.BuildAsync(cancellationToken);

@@ -29,10 +29,10 @@ public sealed class WorkQueueRecoveryTests(AppHostFixture host)
             [jobId, "push.send", payload, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Group, "e2e-killed-consumer"]))!;
         var taken = (string)result[1]!;
 
-        // ClaimMinIdleTime (30 s) plus a claim interval (10 s): a live replica reclaims and runs it.
+        // Idle for AuthAppHost.ReclaimAfter, then a live replica's next claim (every second) takes it over and runs it.
         await Eventually.TrueAsync(async () =>
             (await redis.StreamPendingMessagesAsync(Stream, Group, 10, "e2e-killed-consumer")).Length == 0,
-            "the dead consumer's message was never reclaimed", TimeSpan.FromSeconds(75));
+            "the dead consumer's message was never reclaimed", AuthAppHost.ReclaimAfter + TimeSpan.FromSeconds(30));
         if (taken == (string)result[0]!)
         {
             await Eventually.TrueAsync(() => redis.KeyExistsAsync($"{Stream}:done:{jobId}"), "the reclaimed job did not complete");

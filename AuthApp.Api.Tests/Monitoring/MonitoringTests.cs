@@ -1,19 +1,20 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using AuthApp.Tests.Infrastructure;
 
-namespace AuthApp.Tests.Api;
+namespace AuthApp.Api.Tests.Monitoring;
 
-/// <summary><c>/auth/add_monitoring_venue</c>, <c>/auth/get_monitoring_data</c>, <c>/auth/delete_monitoring_venue</c>.</summary>
-public sealed class MonitoringTests(AppHostFixture host)
+/// <summary><c>/auth/add_monitoring_venue</c>, <c>/auth/get_monitoring_data</c>, <c>/auth/delete_monitoring_venue</c>, on the shared API.</summary>
+public sealed class MonitoringTests(ApiDependencies dependencies)
 {
+    private ApiFactory Api => dependencies.SharedApi;
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Adding_a_monitoring_venue_starts_every_sensor_at_zero()
     {
-        using var user = await host.SignUpAsync();
+        using var user = await Api.SignUpAsync();
 
         using var response = await user.Client.PostAsJsonAsync("/auth/add_monitoring_venue",
             new { venue = "Kitchen", sensors = new[] { "temperature", "humidity" } }, Cancellation);
@@ -23,35 +24,16 @@ public sealed class MonitoringTests(AppHostFixture host)
         Assert.Equal("Monitoring venue added", (string?)body["message"]);
         var expected = new JsonObject { ["Kitchen"] = new JsonObject { ["temperature"] = "0", ["humidity"] = "0" } };
         Assert.True(JsonNode.DeepEquals(expected, body["monitoring"]), body.ToJsonString());
-        Assert.True(JsonNode.DeepEquals(expected, await host.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues")));
-    }
-
-    [Fact]
-    public async Task Adding_a_monitoring_venue_again_keeps_the_readings_sensors_already_reported()
-    {
-        using var user = await host.SignUpAsync();
-        await AddAsync(user, "Kitchen", "temperature");
-        // A sensor reports straight to the database.
-        await host.WriteDatabaseAsync($"users/{user.Uid}/monitoring_venues/Kitchen/temperature", "23.5");
-
-        using var response = await user.Client.PostAsJsonAsync("/auth/add_monitoring_venue",
-            new { venue = "Kitchen", sensors = new[] { "temperature", "humidity" } }, Cancellation);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var expected = new JsonObject { ["temperature"] = "23.5", ["humidity"] = "0" };
-        Assert.True(JsonNode.DeepEquals(expected, await host.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues/Kitchen")),
-            (await host.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues/Kitchen"))?.ToJsonString());
-        var body = (await response.Content.ReadFromJsonAsync<JsonObject>(Cancellation))!;
-        Assert.True(JsonNode.DeepEquals(expected, body["monitoring"]?["Kitchen"]), body.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(expected, await Api.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues")));
     }
 
     [Fact]
     public async Task Monitoring_data_returns_the_latest_readings_of_every_monitored_venue()
     {
-        using var user = await host.SignUpAsync();
+        using var user = await Api.SignUpAsync();
         await AddAsync(user, "Kitchen", "temperature");
         await AddAsync(user, "Garage", "co2");
-        await host.WriteDatabaseAsync($"users/{user.Uid}/monitoring_venues/Garage/co2", "410");
+        await Api.WriteDatabaseAsync($"users/{user.Uid}/monitoring_venues/Garage/co2", "410");
 
         var body = (await user.Client.GetFromJsonAsync<JsonObject>("/auth/get_monitoring_data", Cancellation))!;
 
@@ -66,7 +48,7 @@ public sealed class MonitoringTests(AppHostFixture host)
     [Fact]
     public async Task Monitoring_data_of_a_user_without_monitored_venues_is_empty()
     {
-        using var user = await host.SignUpAsync();
+        using var user = await Api.SignUpAsync();
 
         var body = (await user.Client.GetFromJsonAsync<JsonObject>("/auth/get_monitoring_data", Cancellation))!;
 
@@ -76,7 +58,7 @@ public sealed class MonitoringTests(AppHostFixture host)
     [Fact]
     public async Task Deleting_a_monitoring_venue_removes_it_and_leaves_the_others()
     {
-        using var user = await host.SignUpAsync();
+        using var user = await Api.SignUpAsync();
         await AddAsync(user, "Kitchen", "temperature");
         await AddAsync(user, "Garage", "co2");
 
@@ -85,20 +67,20 @@ public sealed class MonitoringTests(AppHostFixture host)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Monitoring venue deleted", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>(Cancellation))!["message"]);
         Assert.True(JsonNode.DeepEquals(new JsonObject { ["Garage"] = new JsonObject { ["co2"] = "0" } },
-            await host.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues")));
+            await Api.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues")));
     }
 
     [Fact]
     public async Task Deleting_a_monitoring_venue_that_does_not_exist_answers_404()
     {
-        using var user = await host.SignUpAsync();
+        using var user = await Api.SignUpAsync();
         await AddAsync(user, "Garage", "co2");
 
         using var response = await DeleteAsync(user, new { venue = "Kitchen" });
 
         Assert.Equal("monitoring_venue_not_found", (string?)(await response.ReadProblemAsync(HttpStatusCode.NotFound))["code"]);
         Assert.True(JsonNode.DeepEquals(new JsonObject { ["Garage"] = new JsonObject { ["co2"] = "0" } },
-            await host.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues")));
+            await Api.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues")));
     }
 
     [Theory]
@@ -111,7 +93,7 @@ public sealed class MonitoringTests(AppHostFixture host)
     [InlineData("")]
     public async Task A_sensor_name_that_cannot_be_a_database_key_is_refused_naming_its_index(string badName)
     {
-        using var user = await host.SignUpAsync();
+        using var user = await Api.SignUpAsync();
 
         using var response = await user.Client.PostAsJsonAsync("/auth/add_monitoring_venue",
             new { venue = "Kitchen", sensors = new[] { "temperature", badName } }, Cancellation);
@@ -120,7 +102,7 @@ public sealed class MonitoringTests(AppHostFixture host)
         Assert.Equal("invalid_sensor", (string?)problem["code"]);
         Assert.Equal("sensors[1]", (string?)problem["field"]);
         Assert.Contains("sensors[1]", (string?)problem["error"], StringComparison.Ordinal);
-        Assert.Null(await host.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues"));
+        Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues"));
     }
 
     [Theory]
@@ -129,7 +111,7 @@ public sealed class MonitoringTests(AppHostFixture host)
     [InlineData("")]
     public async Task An_invalid_venue_name_is_refused_and_nothing_is_written(string venue)
     {
-        using var user = await host.SignUpAsync();
+        using var user = await Api.SignUpAsync();
 
         using var response = await user.Client.PostAsJsonAsync("/auth/add_monitoring_venue",
             new { venue, sensors = new[] { "temperature" } }, Cancellation);
@@ -137,13 +119,13 @@ public sealed class MonitoringTests(AppHostFixture host)
         var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest);
         Assert.Equal("validation_failed", (string?)problem["code"]);
         Assert.Equal("venue", (string?)problem["field"]);
-        Assert.Null(await host.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues"));
+        Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues"));
     }
 
     [Fact]
     public async Task Missing_sensors_are_refused_and_nothing_is_written()
     {
-        using var user = await host.SignUpAsync();
+        using var user = await Api.SignUpAsync();
 
         using var missing = await user.Client.PostAsJsonAsync("/auth/add_monitoring_venue", new { venue = "Kitchen" }, Cancellation);
         using var empty = await user.Client.PostAsJsonAsync("/auth/add_monitoring_venue", new { venue = "Kitchen", sensors = Array.Empty<string>() }, Cancellation);
@@ -155,15 +137,15 @@ public sealed class MonitoringTests(AppHostFixture host)
             Assert.Equal("sensors", (string?)problem["field"]);
         }
 
-        Assert.Null(await host.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues"));
+        Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/monitoring_venues"));
     }
 
-    private static async Task AddAsync(TestUser user, string venue, params string[] sensors)
+    private static async Task AddAsync(ApiUser user, string venue, params string[] sensors)
     {
         using var response = await user.Client.PostAsJsonAsync("/auth/add_monitoring_venue", new { venue, sensors }, Cancellation);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static Task<HttpResponseMessage> DeleteAsync(TestUser user, object body) =>
+    private static Task<HttpResponseMessage> DeleteAsync(ApiUser user, object body) =>
         user.Client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/auth/delete_monitoring_venue") { Content = JsonContent.Create(body) }, Cancellation);
 }

@@ -1,41 +1,20 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using AuthApp.Tests.Infrastructure;
 
-namespace AuthApp.Tests.Api;
+namespace AuthApp.Api.Tests.Contract;
 
-public sealed class CrossCuttingTests(AppHostFixture host)
+/// <summary>What every client sees whatever it calls: the OpenAPI document, CORS, and a problem for an unknown route.</summary>
+public sealed class HttpContractTests(ApiDependencies dependencies)
 {
+    private ApiFactory Api => dependencies.SharedApi;
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    [Fact]
-    public async Task No_password_token_or_full_email_reaches_the_log_file()
-    {
-        using var user = await host.SignUpAsync();
-        using var client = host.CreateApiClient();
-        await client.PostAsJsonAsync("/auth/login", new { email = user.Email, password = "wrong-password-xyz" }, Cancellation);
-        await client.PostAsJsonAsync("/auth/password_reset", new { email = user.Email }, Cancellation);
-        await client.PostAsJsonAsync("/auth/refresh", new { refreshToken = user.RefreshToken }, Cancellation);
-        await user.Client.PostAsJsonAsync("/auth/set_voice_key", new { apiKey = "AIzaSecretVoiceKey-123456" }, Cancellation);
-        await user.Client.GetAsync("/auth/profile", Cancellation);
-
-        // The file sink writes as events arrive; give it a moment, then read what both replicas wrote.
-        await Eventually.TrueAsync(() => Task.FromResult(File.Exists(AuthAppHost.ApiLogFile)), "the API wrote no log file");
-        await Task.Delay(500, Cancellation);
-        var log = await ReadSharedAsync(AuthAppHost.ApiLogFile);
-
-        Assert.Contains("Sign-in refused", log);
-        foreach (var secret in new[] { user.Password, "wrong-password-xyz", user.IdToken, user.RefreshToken, user.Email, "AIzaSecretVoiceKey-123456" })
-        {
-            Assert.DoesNotContain(secret, log);
-        }
-    }
 
     [Fact]
     public async Task The_openapi_document_describes_every_endpoint_of_the_contract()
     {
-        using var client = host.CreateApiClient();
+        using var client = Api.CreateClient();
 
         var document = await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Cancellation);
 
@@ -57,7 +36,7 @@ public sealed class CrossCuttingTests(AppHostFixture host)
     [Fact]
     public async Task Cross_origin_requests_are_allowed_only_from_configured_origins()
     {
-        using var client = host.CreateApiClient();
+        using var client = Api.CreateClient();
 
         using var allowed = await client.SendAsync(Preflight("http://localhost:3000"), Cancellation);
         using var refused = await client.SendAsync(Preflight("https://evil.example"), Cancellation);
@@ -69,7 +48,7 @@ public sealed class CrossCuttingTests(AppHostFixture host)
     [Fact]
     public async Task An_unknown_route_answers_a_problem()
     {
-        using var client = host.CreateApiClient();
+        using var client = Api.CreateClient();
 
         using var response = await client.GetAsync("/auth/no_such_thing", Cancellation);
 
@@ -84,12 +63,5 @@ public sealed class CrossCuttingTests(AppHostFixture host)
         request.Headers.Add("Access-Control-Request-Method", "GET");
         request.Headers.Add("Access-Control-Request-Headers", "authorization");
         return request;
-    }
-
-    private static async Task<string> ReadSharedAsync(string path)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync(Cancellation);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace AuthApp.Tests.Infrastructure;
+namespace AuthApp.Api.Tests.Infrastructure;
 
 /// <summary>
 /// A real reverse proxy (YARP, as an ingress would be) on <c>http://127.0.0.1:&lt;free port&gt;</c>, forwarding every
@@ -44,25 +43,7 @@ public sealed class TestReverseProxy : IAsyncDisposable
 
     /// <summary>A client of the proxy that connects from <paramref name="clientAddress"/> (a loopback address).</summary>
     public HttpClient CreateClient(IPAddress clientAddress) =>
-        new(new SocketsHttpHandler { ConnectCallback = FromAddress(clientAddress) }) { BaseAddress = BaseAddress };
-
-    /// <summary>Connects from <paramref name="source"/> rather than from whatever address the system picks.</summary>
-    internal static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> FromAddress(IPAddress source) =>
-        async (context, cancellationToken) =>
-        {
-            var socket = new Socket(source.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(source, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        };
+        new(new SocketsHttpHandler { ConnectCallback = ApiProcess.ConnectFrom(clientAddress) }) { BaseAddress = BaseAddress };
 
     public async ValueTask DisposeAsync()
     {
@@ -80,7 +61,7 @@ public sealed class TestReverseProxy : IAsyncDisposable
         protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
         {
             base.ConfigureHandler(context, handler);
-            handler.ConnectCallback = FromAddress(source);
+            handler.ConnectCallback = ApiProcess.ConnectFrom(source);
         }
     }
 }

@@ -1,15 +1,16 @@
 using System.Net;
 using System.Net.Http.Json;
-using AuthApp.Tests.Infrastructure;
+using static AuthApp.Testing.ProblemResponses;
 
-namespace AuthApp.Tests.Hosting;
+namespace AuthApp.Api.Tests.Hosting;
 
 /// <summary>
-/// The API behind a real reverse proxy, configured as ops configure it from the manifest
-/// (<c>ReverseProxy__TrustedNetworks__0</c>, the <c>trusted-proxy-network</c> parameter): the per-address login
-/// limit must count each client behind a proxy in that network, and only the proxy behind one outside it.
+/// The API as a process of its own (Kestrel, real connections), configured as ops configure it from the manifest
+/// (<c>ReverseProxy__TrustedNetworks__0</c>, the <c>trusted-proxy-network</c> parameter) and put behind a real
+/// reverse proxy: the per-address login limit must count each client behind a proxy in that network, and only the
+/// proxy behind one outside it; and Kestrel's body limit holds. One process for the class.
 /// </summary>
-public sealed class ReverseProxyTests(AppHostFixture host) : IAsyncLifetime
+public sealed class RealHostTests(RealHostTests.TrustingItsNetwork host) : IClassFixture<RealHostTests.TrustingItsNetwork>
 {
     /// <summary>The network the API trusts, as ops would name their ingress's.</summary>
     private const string TrustedNetwork = "127.0.0.0/30";
@@ -17,22 +18,9 @@ public sealed class ReverseProxyTests(AppHostFixture host) : IAsyncLifetime
     private static readonly IPAddress ProxyInsideTheNetwork = IPAddress.Parse("127.0.0.2");
     private static readonly IPAddress ProxyOutsideTheNetwork = IPAddress.Parse("127.0.0.9");
 
-    private ApiProcess? _api;
-
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    private ApiProcess Api => _api ?? throw new InvalidOperationException("The API has not started.");
-
-    public async ValueTask InitializeAsync() =>
-        _api = await ApiProcess.StartAsync(host, new Dictionary<string, string> { ["ReverseProxy__TrustedNetworks__0"] = TrustedNetwork }, Cancellation);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_api is not null)
-        {
-            await _api.DisposeAsync();
-        }
-    }
+    private ApiProcess Api => host.Api;
 
     [Fact]
     public async Task Behind_a_proxy_in_the_trusted_network_each_client_has_its_own_login_limit()
@@ -63,16 +51,42 @@ public sealed class ReverseProxyTests(AppHostFixture host) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, secondClient.Single());
     }
 
+    [Fact]
+    public async Task An_oversized_body_is_refused_with_413_before_it_is_read()
+    {
+        using var client = Api.CreateClient(IPAddress.Parse("127.0.0.40"));
+        var huge = new string('x', 200 * 1024);
+
+        using var response = await client.PostAsync("/auth/login", Json($$"""{"email":"{{huge}}@example.com","password":"x"}"""), Cancellation);
+
+        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+    }
+
     // Wrong passwords for new accounts each time, so that only the per-address limit counts.
     private static async Task<List<HttpStatusCode>> LoginAttemptsAsync(HttpClient client, int attempts)
     {
         var statuses = new List<HttpStatusCode>();
         for (var attempt = 0; attempt < attempts; attempt++)
         {
-            using var response = await client.PostAsJsonAsync("/auth/login", new { email = TestUsers.NewEmail("proxy"), password = "wrong-password" }, Cancellation);
+            using var response = await client.PostAsJsonAsync("/auth/login", new { email = ApiUsers.NewEmail("proxy"), password = "wrong-password" }, Cancellation);
             statuses.Add(response.StatusCode);
         }
 
         return statuses;
+    }
+
+    /// <summary>The API process of the class, trusting <see cref="TrustedNetwork"/> as its proxies' network.</summary>
+    public sealed class TrustingItsNetwork(ApiDependencies dependencies) : IAsyncLifetime
+    {
+        public ApiProcess Api { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            var environment = dependencies.ProcessEnvironment();
+            environment["ReverseProxy__TrustedNetworks__0"] = TrustedNetwork;
+            Api = await ApiProcess.StartAsync(environment);
+        }
+
+        public ValueTask DisposeAsync() => Api.DisposeAsync();
     }
 }
