@@ -48,6 +48,9 @@ public sealed class AccountDeletionTests(ApiDependencies dependencies) : IAsyncL
 
         await AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "upstream_unavailable");
         Assert.True(await dependencies.ExistsAsync(user.Uid));
+        // The license and revocation written before the job was refused are put back: the account is as it was.
+        Assert.Equal(true, (bool?)await Api.ReadDatabaseAsync($"users/{user.Uid}/verifiedAccess"));
+        Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/revokedBefore"));
         Assert.NotNull(await Api.ReadDatabaseAsync($"users/{user.Uid}/secure/gemini_key"));
         Assert.NotEmpty(await new DueScheduleIndex(_redis.Connection).ForUserAsync(user.Uid));
 
