@@ -1,4 +1,5 @@
 using AuthApp.ServiceDefaults.Readiness;
+using AuthApp.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -92,6 +93,8 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation())
             .WithTracing(tracing => tracing
+                // Idle work (a poll that finds nothing, a cache's backplane chatter) leaves no trace.
+                .SetSampler(new IdleWorkSampler())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation(options =>
                     // Probes would drown the traces people come to read.
