@@ -12,8 +12,8 @@ using AuthApp.Firebase.Database;
 using AuthApp.Domain.Jobs;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
+using AuthApp.Redis;
 using AuthApp.WorkQueue;
-using StackExchange.Redis;
 
 namespace AuthApp.Api.Accounts;
 
@@ -80,7 +80,7 @@ public sealed partial class AccountService(
         {
             await schedules.ReindexUserAsync(uid, cancellationToken);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             await Undo.BestEffortAsync(logger, "time zone", async () =>
             {
@@ -191,7 +191,7 @@ public sealed partial class AccountService(
             await schedules.RemoveUserAsync(uid);
             await userCache.EvictAsync(uid, CancellationToken.None);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             LogDeletionLeftToJob(logger, uid, exception.GetType().Name);
         }

@@ -3,8 +3,8 @@ using AuthApp.Domain.Users;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
+using AuthApp.Redis;
 using Microsoft.AspNetCore.Diagnostics;
-using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace AuthApp.Api.Errors;
@@ -17,11 +17,7 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        // A cancellation the client did not ask for came from a dependency giving up (a Redis connection torn
-        // down mid-command, a timeout): that is an outage, not a bug.
-        var error = exception is OperationCanceledException && !context.RequestAborted.IsCancellationRequested
-            ? AppError.Unavailable("A service the API depends on did not answer; try again shortly.", TimeSpan.FromSeconds(2))
-            : Translate(exception);
+        var error = Translate(exception, context.RequestAborted);
         if (error.Status == StatusCodes.Status503ServiceUnavailable)
         {
             // A dependency is down: worth a warning, not a stack trace per request.
@@ -42,7 +38,8 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
         return true;
     }
 
-    internal static AppError Translate(Exception exception) => exception switch
+    /// <param name="requestAborted">The request's own cancellation: a cancellation it did not ask for is a dependency giving up.</param>
+    private static AppError Translate(Exception exception, CancellationToken requestAborted) => exception switch
     {
         AppError appError => appError,
         BadHttpRequestException badRequest => FromBadRequest(badRequest),
@@ -57,12 +54,15 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
             AppError.Unavailable("The database is unavailable; try again shortly.", database.RetryAfter ?? TimeSpan.FromSeconds(5)),
         FirebaseServiceUnavailableException unavailable =>
             AppError.Unavailable("The authentication or database service is unavailable; try again shortly.", unavailable.RetryAfter ?? TimeSpan.FromSeconds(5)),
+        FusionCacheFactoryException { InnerException: { } inner } => Translate(inner, requestAborted),
         // Redis calls time out after a second; the cache gives up on Firebase after Caching:UpstreamTimeout.
-        RedisException or RedisTimeoutException or SyntheticTimeoutException =>
-            AppError.Unavailable("A service the API depends on is unavailable; try again shortly.", TimeSpan.FromSeconds(2)),
-        FusionCacheFactoryException { InnerException: { } inner } => Translate(inner),
+        SyntheticTimeoutException => DependencyUnavailable(),
+        _ when exception.IsRedisOutageOrUnaskedCancellation(requestAborted) => DependencyUnavailable(),
         _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),
     };
+
+    private static AppError DependencyUnavailable() =>
+        AppError.Unavailable("A service the API depends on is unavailable; try again shortly.", TimeSpan.FromSeconds(2));
 
     private static AppError DataTooLarge(string subtree) => new(StatusCodes.Status422UnprocessableEntity, "data_too_large",
         $"Your {subtree} data is larger than the service serves; delete some of it and try again.");

@@ -1,11 +1,10 @@
-using AuthApp.WorkQueue;
 using System.Text.Json.Nodes;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Users;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
-using StackExchange.Redis;
+using AuthApp.Redis;
 
 namespace AuthApp.Api.Schedules;
 
@@ -136,7 +135,7 @@ public sealed class ScheduleService(
         {
             await IndexAsync(uid, venue, device, schedule, userZone);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             await Undo.BestEffortAsync(logger, "schedule change", undo);
             throw Undo.Unavailable(notDone);

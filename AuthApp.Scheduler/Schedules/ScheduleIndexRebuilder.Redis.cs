@@ -1,6 +1,6 @@
 using System.Globalization;
 using AuthApp.Domain.Schedules;
-using AuthApp.WorkQueue;
+using AuthApp.Redis;
 using StackExchange.Redis;
 
 namespace AuthApp.Scheduler.Schedules;
@@ -90,7 +90,7 @@ public sealed partial class ScheduleIndexRebuilder
                 "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
                 [LockKey], [token]);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             // It expires on its own.
         }

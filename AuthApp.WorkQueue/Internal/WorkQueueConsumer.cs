@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using AuthApp.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -136,7 +137,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
             channel.OnMessage(_ => Wake());
             return channel;
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             RedisFailed("subscribe", exception);
             return null;
@@ -152,7 +153,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 await channel.UnsubscribeAsync();
             }
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             RedisFailed("unsubscribe", exception);
         }
@@ -167,7 +168,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 await CreateGroupAsync();
                 return;
             }
-            catch (Exception exception) when (exception.IsRedisFailure())
+            catch (Exception exception) when (exception.IsRedisOutage())
             {
                 RedisFailed("create-group", exception);
                 await Task.Delay(_options.PollInterval, _clock, stoppingToken);
@@ -210,7 +211,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 LogGroupRecreated(_logger, _options.ConsumerGroup, _options.StreamName);
             }
         }
-        catch (Exception createFailure) when (createFailure.IsRedisFailure())
+        catch (Exception createFailure) when (createFailure.IsRedisOutage())
         {
             RedisFailed("create-group", createFailure);
         }
@@ -258,7 +259,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 _monitor.RecordCycle();
                 RedisSucceeded();
             }
-            catch (Exception exception) when (exception.IsRedisFailure())
+            catch (Exception exception) when (exception.IsRedisOutage())
             {
                 _slots.Release(granted);
                 if (!await HealIfGroupLostAsync(exception))
@@ -308,7 +309,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
             _monitor.RecordCycle();
             RedisSucceeded();
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             RedisFailed("ping", exception);
         }
@@ -430,7 +431,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
             await DeadLetterAsync(entry, message, errorType, exception.SafeSummary);
             _telemetry.DeadLettered.Add(1, typeTag);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             // Redis itself failed: nothing can be recorded; the message stays pending and is reclaimed.
             activity?.SetStatus(ActivityStatusCode.Error, "redis unavailable");
@@ -474,7 +475,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 LogLostOwnership(_logger, message.Type, message.JobId);
             }
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             RedisFailed("fail", exception);
         }
@@ -513,7 +514,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
             await Db.ScriptEvaluateAsync(RedisScripts.DeadLetter,
                 [_options.StreamName, _options.DeadLetterKey, _options.AcceptedKey(message?.JobId ?? "")], [.. args]);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             RedisFailed("dead-letter", exception);
         }
@@ -536,7 +537,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                         return;
                     }
                 }
-                catch (Exception exception) when (exception.IsRedisFailure())
+                catch (Exception exception) when (exception.IsRedisOutage())
                 {
                     RedisFailed("renew", exception);
                 }
@@ -640,7 +641,7 @@ internal sealed partial class WorkQueueConsumer : BackgroundService
                 {
                     await work();
                 }
-                catch (Exception exception) when (exception.IsRedisFailure())
+                catch (Exception exception) when (exception.IsRedisOutage())
                 {
                     if (!await HealIfGroupLostAsync(exception))
                     {
