@@ -6,6 +6,7 @@ using AuthApp.Domain.Caching;
 using AuthApp.Api.Logging;
 using AuthApp.Api.Schedules;
 using AuthApp.Api.Security;
+using AuthApp.Api.Users;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
@@ -70,7 +71,7 @@ public sealed partial class AccountService(
     {
         if (!TimeZones.IsValid(timeZone))
         {
-            throw ScheduleService.InvalidTimeZone();
+            throw FieldErrors.InvalidTimeZone();
         }
 
         var path = UserPaths.Field(uid, UserFields.TimeZone);
