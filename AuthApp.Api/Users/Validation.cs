@@ -78,48 +78,26 @@ public static class FieldErrors
     private static string Message(string field, string rule) => string.Format(null, MustBe(rule), field);
 }
 
-/// <summary>A venue, device or sensor name (<see cref="Names"/>): it becomes a database key.</summary>
+/// <summary>
+/// A text field judged by one rule, refused in <see cref="FieldErrors"/>' wording. Absence is <c>[Required]</c>'s to
+/// report; anything but text is refused.
+/// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
-public sealed class DatabaseKeyAttribute : ValidationAttribute
+public abstract class TextRuleAttribute(string rule, Func<string, bool> isValid) : ValidationAttribute(FieldErrors.MustBe(rule))
 {
-    public DatabaseKeyAttribute()
-        : base(FieldErrors.MustBe(Names.Rule))
-    {
-    }
-
     public override bool IsValid(object? value) => value switch
     {
-        null => true, // [Required] reports absence.
-        string name => Names.IsValid(name),
+        null => true,
+        string text => isValid(text),
         _ => false,
     };
 }
+
+/// <summary>A venue, device or sensor name (<see cref="Names"/>): it becomes a database key.</summary>
+public sealed class DatabaseKeyAttribute() : TextRuleAttribute(Names.Rule, Names.IsValid);
 
 /// <summary>A device state (<see cref="DeviceValues"/>): <c>on</c>, <c>off</c> or a level <c>1</c>..<c>5</c>.</summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
-public sealed class DeviceValueAttribute : ValidationAttribute
-{
-    public DeviceValueAttribute()
-        : base(FieldErrors.MustBe("one of on, off, 1, 2, 3, 4, 5"))
-    {
-    }
-
-    public override bool IsValid(object? value) => value is null || (value is string text && DeviceValues.IsAllowed(text));
-}
+public sealed class DeviceValueAttribute() : TextRuleAttribute("one of on, off, 1, 2, 3, 4, 5", DeviceValues.IsAllowed);
 
 /// <summary>A Gemini API key that <see cref="VoiceKeys.IsSendable"/> once surrounding whitespace is trimmed.</summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
-public sealed class GeminiApiKeyAttribute : ValidationAttribute
-{
-    public GeminiApiKeyAttribute()
-        : base(FieldErrors.MustBe(VoiceKeys.Rule))
-    {
-    }
-
-    public override bool IsValid(object? value) => value switch
-    {
-        null => true, // [Required] reports absence.
-        string key => VoiceKeys.IsSendable(VoiceKeys.Normalize(key)),
-        _ => false,
-    };
-}
+public sealed class GeminiApiKeyAttribute() : TextRuleAttribute(VoiceKeys.Rule, key => VoiceKeys.IsSendable(VoiceKeys.Normalize(key)));
