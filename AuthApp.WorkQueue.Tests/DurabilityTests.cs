@@ -21,9 +21,7 @@ public sealed class DurabilityTests(RedisServerFixture redis)
     [Fact]
     public async Task Unfinished_jobs_are_never_trimmed_however_many_wait()
     {
-        // The queue used to trim at MaxLength (1,000 at least); the setting is ignored now.
-        var settings = new Dictionary<string, string?> { ["WorkQueue:MaxLength"] = "1000" };
-        using (var producer = await QueueHost.StartAsync(redis, _stream, _recorder, consumer: false, settings: settings))
+        using (var producer = await QueueHost.StartAsync(redis, _stream, _recorder, consumer: false))
         {
             await producer.Services.GetRequiredService<IWorkQueue>()
                 .EnqueueManyAsync(Enumerable.Range(0, 1_500).Select(i => new EchoJob($"job{i}", "w")).ToList(), Cancellation);
@@ -32,7 +30,7 @@ public sealed class DurabilityTests(RedisServerFixture redis)
 
         Assert.Equal(1_500, await Db.StreamLengthAsync(_stream));
 
-        using var consumer = await QueueHost.StartAsync(redis, _stream, _recorder, settings: settings);
+        using var consumer = await QueueHost.StartAsync(redis, _stream, _recorder);
         await QueueHost.WaitUntilAsync(() => _recorder.RunsByKey.Count == 1_500, TimeSpan.FromSeconds(60), "every job ran");
         await QueueHost.WaitUntilAsync(async () => await Db.StreamLengthAsync(_stream) == 0, because: "finished jobs leave the stream");
         Assert.All(_recorder.RunsByKey.Values, runs => Assert.Equal(1, runs));

@@ -6,14 +6,15 @@ using AuthApp.Domain.Caching;
 using AuthApp.Api.Logging;
 using AuthApp.Api.Schedules;
 using AuthApp.Api.Security;
+using AuthApp.Api.Users;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
 using AuthApp.Domain.Jobs;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
+using AuthApp.Redis;
 using AuthApp.WorkQueue;
-using StackExchange.Redis;
 
 namespace AuthApp.Api.Accounts;
 
@@ -70,7 +71,7 @@ public sealed partial class AccountService(
     {
         if (!TimeZones.IsValid(timeZone))
         {
-            throw ScheduleService.InvalidTimeZone();
+            throw FieldErrors.InvalidTimeZone();
         }
 
         var path = UserPaths.Field(uid, UserFields.TimeZone);
@@ -80,7 +81,7 @@ public sealed partial class AccountService(
         {
             await schedules.ReindexUserAsync(uid, cancellationToken);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             await Undo.BestEffortAsync(logger, "time zone", async () =>
             {
@@ -201,7 +202,7 @@ public sealed partial class AccountService(
             await schedules.RemoveUserAsync(uid);
             await userCache.EvictAsync(uid, CancellationToken.None);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             LogDeletionLeftToJob(logger, uid, exception.GetType().Name);
         }
