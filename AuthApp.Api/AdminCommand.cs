@@ -1,6 +1,8 @@
 using AuthApp.Domain.Licenses;
 using Microsoft.Extensions.Options;
 
+namespace AuthApp.Api;
+
 /// <summary>
 /// The API's command line for operators and developers, run with the API's own configuration
 /// (<c>appsettings*.json</c>, user secrets in Development, environment, <c>--Key=value</c> arguments):

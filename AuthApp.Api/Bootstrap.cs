@@ -3,6 +3,8 @@ using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
 using Microsoft.Extensions.Options;
 
+namespace AuthApp.Api;
+
 /// <summary>
 /// The way to the first account, in one place: a license key to sign up with, and the <c>admin</c> claim for an
 /// existing account (who can then create keys through <c>/admin/licenses</c>). The command line

@@ -1,3 +1,4 @@
+using AuthApp.Api;
 using AuthApp.Api.Accounts;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Licenses;

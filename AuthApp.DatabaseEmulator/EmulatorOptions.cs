@@ -21,12 +21,20 @@ public sealed class EmulatorOptions
     /// <summary><c>Limits:MaxRequestBytes</c>: larger bodies get 413.</summary>
     public long MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
 
-    internal static EmulatorOptions From(IConfiguration configuration) => new()
+    /// <summary>
+    /// The settings from configuration; a key that is absent (or empty) keeps the default above, so each default has
+    /// this class as its one owner.
+    /// </summary>
+    internal static EmulatorOptions From(IConfiguration configuration)
     {
-        DefaultNamespace = configuration["Database:DefaultNamespace"] is { Length: > 0 } ns ? ns : "demo-authapp-default-rtdb",
-        RulesPath = configuration["Rules:Path"] is { Length: > 0 } rules ? rules : null,
-        PersistencePath = configuration["Persistence:Path"] is { Length: > 0 } persistence ? persistence : null,
-        PersistenceDebounceMilliseconds = configuration.GetValue("Persistence:DebounceMilliseconds", 250),
-        MaxRequestBytes = configuration.GetValue("Limits:MaxRequestBytes", 16L * 1024 * 1024),
-    };
+        var options = new EmulatorOptions();
+        options.DefaultNamespace = NonEmpty(configuration["Database:DefaultNamespace"]) ?? options.DefaultNamespace;
+        options.RulesPath = NonEmpty(configuration["Rules:Path"]);
+        options.PersistencePath = NonEmpty(configuration["Persistence:Path"]);
+        options.PersistenceDebounceMilliseconds = configuration.GetValue("Persistence:DebounceMilliseconds", options.PersistenceDebounceMilliseconds);
+        options.MaxRequestBytes = configuration.GetValue("Limits:MaxRequestBytes", options.MaxRequestBytes);
+        return options;
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -36,7 +36,6 @@ public sealed class CacheEvictionTests : IDisposable
         { "update", ["profile"] },
         { "update-at-users", ["profile", "devices"] },
         { "update-at-root", ["schedules"] },
-        { "push", [] },
         { "delete", [] },
         { "delete-if-match", ["profile", "devices"] },
         { "transact", [] },
@@ -55,7 +54,6 @@ public sealed class CacheEvictionTests : IDisposable
             "update" => _database.UpdateAsync("users/alice", new Dictionary<string, JsonNode?> { ["venues/Den/Lamp"] = "on" }, cancellationToken: Ct),
             "update-at-users" => _database.UpdateAsync("users", new Dictionary<string, JsonNode?> { ["alice/venues/Den"] = null }, cancellationToken: Ct),
             "update-at-root" => _database.UpdateAsync("", new Dictionary<string, JsonNode?> { ["users/alice/schedules/Den"] = null, ["licenseKeys/K"] = null }, cancellationToken: Ct),
-            "push" => _database.PushAsync("users/alice/log", "x", cancellationToken: Ct),
             "delete" => _database.DeleteAsync("/users/alice/monitoring_venues/Den/", cancellationToken: Ct),
             "delete-if-match" => _database.DeleteIfMatchAsync("users/alice/venues/Den", "etag", cancellationToken: Ct),
             "transact" => (Task)_database.TransactAsync("users/alice/monitoring_venues/Den", current => current, cancellationToken: Ct),
@@ -226,8 +224,6 @@ public sealed class CacheEvictionTests : IDisposable
         public Task<ConditionalWriteResult> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken cancellationToken = default) => Done(new ConditionalWriteResult(true, null, null));
 
         public Task UpdateAsync(string path, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken cancellationToken = default) => Done();
-
-        public Task<string> PushAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) => Done("-Nkey");
 
         public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => Done();
 

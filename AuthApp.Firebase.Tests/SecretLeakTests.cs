@@ -62,14 +62,14 @@ public sealed class SecretLeakTests(AuthEmulatorFixture emulator)
         var signUp = await auth.SignUpAsync(email, password, "Leak Test", Ct);
         var signIn = await auth.SignInWithPasswordAsync(email, password, Ct);
         var refreshed = await auth.RefreshAsync(signIn.RefreshToken, Ct);
-        await auth.GetUserByIdTokenAsync(refreshed.IdToken, Ct);
+        await auth.SendEmailVerificationAsync(refreshed.IdToken, Ct);
         await auth.GetUserAsync(signIn.LocalId, Ct);
         await auth.VerifyIdTokenAsync(signIn.IdToken, checkRevoked: true, Ct);
         await auth.UpdateUserAsync(signIn.LocalId, new UserUpdate { Password = password + "2" }, Ct);
         errors.Add(await Assert.ThrowsAsync<FirebaseAuthException>(() => auth.SignInWithPasswordAsync(email, password, Ct)));
         errors.Add(await Assert.ThrowsAsync<FirebaseAuthException>(() => auth.SignUpAsync(email, password, cancellationToken: Ct)));
         errors.Add(await Assert.ThrowsAsync<FirebaseAuthException>(() => auth.RefreshAsync(badRefreshToken, Ct)));
-        errors.Add(await Assert.ThrowsAsync<FirebaseAuthException>(() => auth.GetUserByIdTokenAsync(badIdToken, Ct)));
+        errors.Add(await Assert.ThrowsAsync<FirebaseAuthException>(() => auth.SendEmailVerificationAsync(badIdToken, Ct)));
         errors.Add(await Assert.ThrowsAsync<FirebaseAuthException>(async () => await auth.VerifyIdTokenAsync(signIn.IdToken + "x", cancellationToken: Ct)));
 
         await push.SendAsync(new PushMessage(deviceToken, "Fault Detected", "Check the kitchen"), cancellationToken: Ct);

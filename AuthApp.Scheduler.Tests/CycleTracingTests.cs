@@ -17,13 +17,7 @@ public sealed class CycleTracingTests(RedisServerFixture redis, DatabaseEmulator
     public async Task An_idle_cycle_records_no_span_and_a_cycle_that_fires_records_one()
     {
         var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == SchedulerTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = Listen(spans);
         await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Due.AddSeconds(1));
         var id = await harness.AddUserAsync("u1", "07:31");
         await harness.Index.UpsertAsync(id, Due.AddMinutes(1));
@@ -41,5 +35,38 @@ public sealed class CycleTracingTests(RedisServerFixture redis, DatabaseEmulator
         var cycleSpan = Assert.Single(spans, span => span.OperationName == "scheduler cycle");
         Assert.Equal(1, cycleSpan.GetTagItem("authapp.scheduler.fired"));
         Assert.Equal(cycleSpan.SpanId, Assert.Single(spans, span => span.OperationName == "schedule batch").ParentSpanId);
+    }
+
+    [Fact]
+    public async Task A_batch_write_span_says_how_many_users_and_devices_it_changed()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = Listen(spans);
+        await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Due.AddSeconds(1));
+        await harness.AddBurstAsync("w", users: 3, devices: 2, "07:30", Due);
+        // Claimed in the same batch but disabled: removed from the index, nothing written.
+        var disabled = await harness.AddUserAsync("x", "07:30", status: "disable");
+        await harness.Index.UpsertAsync(disabled, Due);
+
+        await harness.Runner.RunDueAsync(TestContext.Current.CancellationToken);
+
+        var batch = Assert.Single(spans, span => span.OperationName == "schedule batch");
+        var write = Assert.Single(spans, span => span.OperationName == "schedule batch write");
+        Assert.Equal(batch.SpanId, write.ParentSpanId);
+        Assert.Equal(3, write.GetTagItem("authapp.batch.users"));
+        Assert.Equal(6, write.GetTagItem("authapp.batch.devices"));
+        Assert.Equal(ActivityStatusCode.Unset, write.Status);
+    }
+
+    private static ActivityListener Listen(ConcurrentQueue<Activity> spans)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == SchedulerTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 }

@@ -35,7 +35,7 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
         Assert.Equal(new DateTimeOffset(2026, 6, 16, 7, 30, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(fired));
         Assert.Equal(new DateTimeOffset(2026, 6, 15, 9, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(zoned));
         Assert.Null(await harness.ScoreAsync(stale));
-        Assert.Equal(4, await harness.Index.CountAsync());
+        Assert.Equal(4, await harness.DueEntriesAsync());
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
         Assert.NotNull(summary);
         // Every one of the five holds something the rebuild cannot use, and says so; none of them stops it.
         Assert.Equal((27, 22, 22, 5, true), (summary.Users, summary.Schedules, summary.Added, summary.BadUsers, summary.Completed));
-        Assert.Equal(22, await harness.Index.CountAsync());
+        Assert.Equal(22, await harness.DueEntriesAsync());
         // 27 users, 10 a page: three queries of "users" and nothing else.
         Assert.Equal(["users", "users", "users"], probe.Reads);
     }
@@ -167,7 +167,7 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
         Assert.Null(await harness.ScoreAsync(deletedUser));
         Assert.DoesNotContain(deletedSchedule.ToString(), (await harness.Redis.SetMembersAsync(DueScheduleIndex.UserKey("u03"))).Select(member => (string)member!));
         Assert.Equal(Now.AddMinutes(25).ToUnixTimeSeconds(), await harness.ScoreAsync(late));
-        Assert.Equal(16, await harness.Index.CountAsync());
+        Assert.Equal(16, await harness.DueEntriesAsync());
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class PoisonAndQuarantineTests(RedisServerFixture redis, DatabaseE
             Assert.Equal("on", await harness.DeviceAsync(id));
         }
 
-        Assert.Equal(3, await harness.Index.CountAsync());
+        Assert.Equal(3, await harness.DueEntriesAsync());
     }
 
     [Fact]

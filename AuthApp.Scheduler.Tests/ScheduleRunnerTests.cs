@@ -203,7 +203,7 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
         var summary = await harness.Runner.RunDueAsync(Cancellation);
 
         Assert.Equal(2, summary[FireOutcome.Removed]);
-        Assert.Equal(0, await harness.Index.CountAsync());
+        Assert.Equal(0, await harness.DueEntriesAsync());
         Assert.Empty(await harness.Redis.SetMembersAsync(DueScheduleIndex.UserKey("u1")));
         Assert.Empty(await harness.QueuedPushesAsync());
     }

@@ -26,7 +26,11 @@ public sealed class SchedulerTelemetry
         // Fine buckets below a second: the target is every occurrence of a burst minute within a second of it.
         Lateness = meter.CreateHistogram<double>("authapp.scheduler.schedules.lateness", "s", "Delay between an occurrence's due time and its firing, per occurrence.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 5, 10, 30, 60, 120, 300, 600] });
-        CycleDuration = meter.CreateHistogram<double>("authapp.scheduler.cycle.duration", "s", "Duration of one scheduler loop iteration.");
+        // Seconds need buckets in seconds: with the default ones (0, 5, 10, 25, ... meant for milliseconds) every cycle of
+        // a few milliseconds fell in the first and the dashboard showed 5 s at every percentile.
+        CycleDuration = meter.CreateHistogram<double>("authapp.scheduler.cycle.duration", "s",
+            "Time one look at the index took (claims, batches fired, heartbeat), not the sleep after it; by authapp.scheduler.cycle.outcome.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
         FaultsNotified = meter.CreateCounter<long>("authapp.scheduler.faults.notified", "{notification}", "'Fault Detected' pushes enqueued.");
         UsersScanned = meter.CreateCounter<long>("authapp.scheduler.faults.users_scanned", "{user}", "Users examined by the fault notifier.");
     }
@@ -47,9 +51,25 @@ public sealed class SchedulerTelemetry
 
     public Histogram<double> CycleDuration { get; }
 
+    /// <summary>The tag on <see cref="CycleDuration"/> that says what the cycle did.</summary>
+    public const string CycleOutcomeTag = "authapp.scheduler.cycle.outcome";
+
+    /// <summary>The index had nothing due: a claim and a heartbeat.</summary>
+    public const string CycleIdle = "idle";
+
+    /// <summary>It claimed entries and fired (or settled) them.</summary>
+    public const string CycleWorked = "worked";
+
+    /// <summary>It failed (Redis or the database unreachable); the loop carries on.</summary>
+    public const string CycleFailed = "failed";
+
     public Counter<long> FaultsNotified { get; }
 
     public Counter<long> UsersScanned { get; }
+
+    /// <summary>One look at the index: how long it took and what it did (<see cref="CycleIdle"/>, ...).</summary>
+    public void RecordCycle(TimeSpan duration, string outcome) =>
+        CycleDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(CycleOutcomeTag, outcome));
 
     /// <summary>The quarantine's size as the last claim saw it (gauges never call Redis themselves).</summary>
     public void ReportQuarantine(long size) => Interlocked.Exchange(ref _quarantine, size);

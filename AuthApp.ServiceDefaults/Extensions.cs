@@ -1,4 +1,5 @@
 using AuthApp.ServiceDefaults.Readiness;
+using AuthApp.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -40,7 +41,7 @@ public static class Extensions
     {
         builder.AddServiceInstance();
         builder.ConfigureOpenTelemetry();
-        builder.QuietInfrastructureLogs();
+        builder.AddLogLevelDefaults();
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();
@@ -92,6 +93,8 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation())
             .WithTracing(tracing => tracing
+                // Idle work (a poll that finds nothing, a cache's backplane chatter) leaves no trace.
+                .SetSampler(new IdleWorkSampler())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation(options =>
                     // Probes would drown the traces people come to read.
@@ -118,17 +121,6 @@ public static class Extensions
     }
 
     /// <summary>
-    /// StackExchange.Redis reports every connect, reconnect and configuration probe at Information (most of a
-    /// quiet service's log); its warnings and errors still come through.
-    /// </summary>
-    private static TBuilder QuietInfrastructureLogs<TBuilder>(this TBuilder builder)
-        where TBuilder : IHostApplicationBuilder
-    {
-        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
-        return builder;
-    }
-
-    /// <summary>
     /// The standard resilience handler goes on every HttpClient, the exporter's too: when the dashboard or
     /// collector is gone (every shutdown of a local run) each export was retried and logged a warning per
     /// attempt. The exporter has its own retry; its clients get no second one.
@@ -141,7 +133,6 @@ public static class Extensions
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental; it is the documented opt-out.
             builder.Services.AddHttpClient(client).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-            builder.Logging.AddFilter($"System.Net.Http.HttpClient.{client}", LogLevel.Warning);
         }
 
         return builder;

@@ -6,9 +6,10 @@ public static class RedisExtensions
     /// The Redis connection every AuthApp service shares (the cache, its backplane, the work queue, the schedule index,
     /// the rate limits, the replicas' readiness exchange), with its health check, named after the service in
     /// <c>CLIENT LIST</c>. No span per Redis command: StackExchange.Redis traces through its profiling API, which
-    /// records every command made under a span and turns them into spans later, and that cost about a sixth of the API's
-    /// CPU on a device write (measured in bench/Api: two commands, the cache's eviction and its broadcast); and the
-    /// worker's polling (queue, heartbeats) would add a root span a second that buries the traces people come to read.
+    /// records every command made under a span and turns them into spans later, a cost paid on the hottest requests (a
+    /// device write makes two commands, the cache's eviction and its broadcast) for spans that say less than their
+    /// callers' do; and the worker's polling (queue, heartbeats) would add a root span a second that buries the traces
+    /// people come to read.
     /// What the commands are for is traced by their owners instead: the cache's Redis level and backplane
     /// (<c>AddUserCache</c>), the work queue's publish and process spans.
     /// </summary>

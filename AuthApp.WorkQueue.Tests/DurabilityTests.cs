@@ -19,6 +19,25 @@ public sealed class DurabilityTests(RedisServerFixture redis)
     private IDatabase Db => redis.Connection.GetDatabase();
 
     [Fact]
+    public async Task Unfinished_jobs_are_never_trimmed_however_many_wait()
+    {
+        using (var producer = await QueueHost.StartAsync(redis, _stream, _recorder, consumer: false))
+        {
+            await producer.Services.GetRequiredService<IWorkQueue>()
+                .EnqueueManyAsync(Enumerable.Range(0, 1_500).Select(i => new EchoJob($"job{i}", "w")).ToList(), Cancellation);
+            await producer.StopAsync(Cancellation);
+        }
+
+        Assert.Equal(1_500, await Db.StreamLengthAsync(_stream));
+
+        using var consumer = await QueueHost.StartAsync(redis, _stream, _recorder);
+        await Eventually.TrueAsync(() => _recorder.RunsByKey.Count == 1_500, "every job ran", TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(async () => await Db.StreamLengthAsync(_stream) == 0, "finished jobs leave the stream");
+        Assert.All(_recorder.RunsByKey.Values, runs => Assert.Equal(1, runs));
+        await consumer.StopAsync(Cancellation);
+    }
+
+    [Fact]
     public async Task A_consumer_recreates_its_group_after_redis_lost_its_data_and_consumes_again()
     {
         // A database of its own: this test flushes it.

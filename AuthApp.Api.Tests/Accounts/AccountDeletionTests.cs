@@ -48,8 +48,11 @@ public sealed class AccountDeletionTests(ApiDependencies dependencies) : IAsyncL
 
         await AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "upstream_unavailable");
         Assert.True(await dependencies.ExistsAsync(user.Uid));
+        // The license and revocation written before the job was refused are put back: the account is as it was.
+        Assert.Equal(true, (bool?)await Api.ReadDatabaseAsync($"users/{user.Uid}/verifiedAccess"));
+        Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/revokedBefore"));
         Assert.NotNull(await Api.ReadDatabaseAsync($"users/{user.Uid}/secure/gemini_key"));
-        Assert.NotEmpty(await new DueScheduleIndex(_redis.Connection).ForUserAsync(user.Uid));
+        Assert.True(await _redis.Connection.GetDatabase().KeyExistsAsync(DueScheduleIndex.UserKey(user.Uid)));
 
         RedisLink.Restore();
         _worker!.Start();
@@ -110,7 +113,7 @@ public sealed class AccountDeletionTests(ApiDependencies dependencies) : IAsyncL
                 {
                     await dependencies.ExistsAsync(uid) ? "the account" : null,
                     await Api.ReadDatabaseAsync($"users/{uid}") is not null ? "its data" : null,
-                    (await new DueScheduleIndex(_redis.Connection).ForUserAsync(uid)).Count > 0 ? "its index entries" : null,
+                    await _redis.Connection.GetDatabase().KeyExistsAsync(DueScheduleIndex.UserKey(uid)) ? "its index entries" : null,
                 }.OfType<string>());
                 return left.Length == 0;
             },

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using AuthApp.Api;
+using AuthApp.Api.RateLimiting;
 using AuthApp.Firebase.Database;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -72,6 +74,11 @@ public sealed class ApiFactory(
         });
     }
 
+    /// <summary>Every limit the API has: the <see cref="WindowLimit"/> settings of <see cref="RateLimitOptions"/>, its one list.</summary>
+    private static readonly string[] WindowLimits = [.. typeof(RateLimitOptions).GetProperties()
+        .Where(property => property.PropertyType == typeof(WindowLimit))
+        .Select(property => property.Name)];
+
     /// <summary>The named HttpClients of the Firebase library that reach Auth and the database.</summary>
     private static readonly string[] FirebaseClients = ["AuthApp.Firebase.Authentication", FirebaseDatabaseClient.HttpClientName];
 
@@ -116,9 +123,9 @@ public sealed class ApiFactory(
             ["Aspire:StackExchange:Redis:ConfigurationOptions:AsyncTimeout"] = "5000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var limit in shippedRateLimits ? [] : new[] { "Login", "LoginFailuresPerAccountAndAddress", "LoginFailuresPerAccount", "Signup", "Refresh", "AccountEmails", "EmailsPerRecipient", "VoicePerUser" })
+        foreach (var limit in shippedRateLimits ? [] : WindowLimits)
         {
-            settings[$"RateLimiting:{limit}:PermitLimit"] = "100000";
+            settings[$"{RateLimitOptions.SectionName}:{limit}:PermitLimit"] = "100000";
         }
 
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())

@@ -6,14 +6,15 @@ using AuthApp.Domain.Caching;
 using AuthApp.Api.Logging;
 using AuthApp.Api.Schedules;
 using AuthApp.Api.Security;
+using AuthApp.Api.Users;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
 using AuthApp.Domain.Jobs;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
+using AuthApp.Redis;
 using AuthApp.WorkQueue;
-using StackExchange.Redis;
 
 namespace AuthApp.Api.Accounts;
 
@@ -70,7 +71,7 @@ public sealed partial class AccountService(
     {
         if (!TimeZones.IsValid(timeZone))
         {
-            throw ScheduleService.InvalidTimeZone();
+            throw FieldErrors.InvalidTimeZone();
         }
 
         var path = UserPaths.Field(uid, UserFields.TimeZone);
@@ -80,7 +81,7 @@ public sealed partial class AccountService(
         {
             await schedules.ReindexUserAsync(uid, cancellationToken);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             await Undo.BestEffortAsync(logger, "time zone", async () =>
             {
@@ -149,29 +150,39 @@ public sealed partial class AccountService(
 
     /// <summary>
     /// Deletes the account and all of the user's data. The clean-up job (<see cref="AccountCleanupJob"/>: the Firebase
-    /// user, the index entries, the data, each step idempotent) is queued first, durably: once it is accepted the
-    /// deletion finishes whatever happens to this request. The same steps then run here at once so that the
-    /// account's tokens stop now; a step that fails here is left to the job.
+    /// user, the index entries, the data, each step idempotent) is queued durably: once it is accepted the deletion
+    /// finishes whatever happens to this request. The same steps then run here at once so that the account's tokens
+    /// stop now; a step that fails here is left to the job.
     /// </summary>
     /// <remarks>
-    /// Before the Firebase account goes, its record loses the license and gets <c>revokedBefore</c> = now in one
-    /// update: an ID token stays valid for up to an hour after its account is deleted, and the database rules know
-    /// nothing of Auth, so this is what stops the old tokens from writing the tree back until the job deletes it.
+    /// Before the job is queued, the record loses the license and gets <c>revokedBefore</c> = now in one update: an ID
+    /// token stays valid for up to an hour after its account is deleted, and the database rules know nothing of Auth, so
+    /// this is what stops the old tokens from writing the tree back. Before, not after: the job deletes the record, and
+    /// a write landing after that deletion would leave part of the record behind. If the job cannot be queued, the two
+    /// fields get their old values back (the account stays as it was) and the answer is 503.
     /// </remarks>
     public async Task DeleteAccountAsync(string uid, CancellationToken cancellationToken)
     {
-        await queue.EnqueueAsync(new AccountCleanupJob(uid), cancellationToken);
+        var licensed = records.ReadFieldAsync(uid, UserFields.VerifiedAccess, cancellationToken);
+        var revokedBefore = records.ReadFieldAsync(uid, UserFields.RevokedBefore, cancellationToken);
+        var previous = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            [UserFields.VerifiedAccess] = (await licensed)?.DeepClone(),
+            [UserFields.RevokedBefore] = (await revokedBefore)?.DeepClone(),
+        };
+        await database.UpdateAsync(UserPaths.User(uid), new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            [UserFields.VerifiedAccess] = false,
+            [UserFields.RevokedBefore] = clock.GetUtcNow().ToUnixTimeSeconds(),
+        }, cancellationToken);
         try
         {
-            await database.UpdateAsync(UserPaths.User(uid), new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
-            {
-                [UserFields.VerifiedAccess] = false,
-                [UserFields.RevokedBefore] = clock.GetUtcNow().ToUnixTimeSeconds(),
-            }, CancellationToken.None);
+            await queue.EnqueueAsync(new AccountCleanupJob(uid), cancellationToken);
         }
-        catch (FirebaseException exception)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogDeletionLeftToJob(logger, uid, exception.GetType().Name);
+            await Undo.BestEffortAsync(logger, "account deletion", () => database.UpdateAsync(UserPaths.User(uid), previous, CancellationToken.None));
+            throw;
         }
 
         try
@@ -191,7 +202,7 @@ public sealed partial class AccountService(
             await schedules.RemoveUserAsync(uid);
             await userCache.EvictAsync(uid, CancellationToken.None);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             LogDeletionLeftToJob(logger, uid, exception.GetType().Name);
         }

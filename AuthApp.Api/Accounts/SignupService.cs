@@ -39,9 +39,9 @@ public sealed partial class SignupService(
     LicenseKeys licenses,
     ILogger<SignupService> logger)
 {
-    private static readonly AppError InvalidLicense = AppError.Forbidden("invalid_license", "Invalid or already used license key.");
+    private static readonly AppError InvalidLicense = AppError.Forbidden(ProblemCodes.InvalidLicense, "Invalid or already used license key.");
 
-    private static readonly AppError EmailTaken = AppError.Conflict("email_exists", "An account with this email already exists.");
+    private static readonly AppError EmailTaken = AppExceptionHandler.FromAuth(AuthErrorCode.EmailExists);
 
     public async Task<SignupResponse> SignUpAsync(SignupRequest request, CancellationToken cancellationToken)
     {

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using AuthApp.Api.Users;
 using AuthApp.Domain.Users;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Database;
+using AuthApp.Redis;
 using Microsoft.AspNetCore.Diagnostics;
-using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace AuthApp.Api.Errors;
@@ -17,11 +18,7 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        // A cancellation the client did not ask for came from a dependency giving up (a Redis connection torn
-        // down mid-command, a timeout): that is an outage, not a bug.
-        var error = exception is OperationCanceledException && !context.RequestAborted.IsCancellationRequested
-            ? AppError.Unavailable("A service the API depends on did not answer; try again shortly.", TimeSpan.FromSeconds(2))
-            : Translate(exception);
+        var error = Translate(exception, context.RequestAborted);
         if (error.Status == StatusCodes.Status503ServiceUnavailable)
         {
             // A dependency is down: worth a warning, not a stack trace per request.
@@ -33,21 +30,17 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
             LogServerError(logger, exception.GetType().Name, error.Code, exception);
         }
 
-        if (error.RetryAfter is { } retryAfter)
-        {
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        await context.WriteProblemAsync(error.Status, error.Code, error.Message, error.Field);
+        await context.WriteProblemAsync(error);
         return true;
     }
 
-    internal static AppError Translate(Exception exception) => exception switch
+    /// <param name="requestAborted">The request's own cancellation: a cancellation it did not ask for is a dependency giving up.</param>
+    private static AppError Translate(Exception exception, CancellationToken requestAborted) => exception switch
     {
         AppError appError => appError,
         BadHttpRequestException badRequest => FromBadRequest(badRequest),
-        FirebaseAuthException auth => FromAuth(auth),
-        DatabaseKeyException => AppError.BadRequest("invalid_key", "A name must be non-empty and must not contain . # $ [ ] / or control characters."),
+        FirebaseAuthException auth => FromAuth(auth.Code),
+        DatabaseKeyException => AppError.BadRequest(ProblemCodes.InvalidKey, "A name must be non-empty and must not contain . # $ [ ] / or control characters."),
         UserDataTooLargeException { TooLarge: true } tooLarge => DataTooLarge(tooLarge.Subtree),
         UserDataTooLargeException unreadable => DataUnreadable(unreadable.Subtree),
         // Any other read of data a client wrote past what the service reads, or into something it cannot read.
@@ -57,65 +50,66 @@ internal sealed partial class AppExceptionHandler(ILogger<AppExceptionHandler> l
             AppError.Unavailable("The database is unavailable; try again shortly.", database.RetryAfter ?? TimeSpan.FromSeconds(5)),
         FirebaseServiceUnavailableException unavailable =>
             AppError.Unavailable("The authentication or database service is unavailable; try again shortly.", unavailable.RetryAfter ?? TimeSpan.FromSeconds(5)),
+        FusionCacheFactoryException { InnerException: { } inner } => Translate(inner, requestAborted),
         // Redis calls time out after a second; the cache gives up on Firebase after Caching:UpstreamTimeout.
-        RedisException or RedisTimeoutException or SyntheticTimeoutException =>
-            AppError.Unavailable("A service the API depends on is unavailable; try again shortly.", TimeSpan.FromSeconds(2)),
-        FusionCacheFactoryException { InnerException: { } inner } => Translate(inner),
-        _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),
+        SyntheticTimeoutException => DependencyUnavailable(),
+        _ when exception.IsRedisOutageOrUnaskedCancellation(requestAborted) => DependencyUnavailable(),
+        _ => AppError.Internal(),
     };
 
-    private static AppError DataTooLarge(string subtree) => new(StatusCodes.Status422UnprocessableEntity, "data_too_large",
+    private static AppError DependencyUnavailable() =>
+        AppError.Unavailable("A service the API depends on is unavailable; try again shortly.", TimeSpan.FromSeconds(2));
+
+    private static AppError DataTooLarge(string subtree) => AppError.Unprocessable(ProblemCodes.DataTooLarge,
         $"Your {subtree} data is larger than the service serves; delete some of it and try again.");
 
-    private static AppError DataUnreadable(string subtree) => new(StatusCodes.Status422UnprocessableEntity, "data_unreadable",
+    private static AppError DataUnreadable(string subtree) => AppError.Unprocessable(ProblemCodes.DataUnreadable,
         $"Your {subtree} data cannot be read; delete it and try again.");
 
     private static AppError FromBadRequest(BadHttpRequestException exception)
     {
         if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return new AppError(StatusCodes.Status413PayloadTooLarge, "payload_too_large", "The request body is too large.");
+            return new AppError(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The request body is too large.");
         }
 
         if (exception.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
-            return new AppError(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "The request body must be JSON (Content-Type: application/json).");
+            return new AppError(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "The request body must be JSON (Content-Type: application/json).");
         }
 
         return exception.InnerException switch
         {
             // The serializer wraps the reader's own exception when the text is not JSON at all; a bare
             // JsonException with a path is a member of the wrong type.
-            JsonException { InnerException: JsonException } =>
-                AppError.BadRequest("malformed_json", "The request body is not valid JSON."),
-            JsonException { Path: { Length: > 2 } path } => AppError.BadRequest(
-                "invalid_field", $"Field '{FieldName(path)}' has the wrong type or format.", FieldName(path)),
-            JsonException => AppError.BadRequest("malformed_json", "The request body is not valid JSON."),
+            JsonException { InnerException: JsonException } => MalformedJson(),
+            JsonException { Path: { Length: > 2 } path } => FieldErrors.WrongType(path),
+            JsonException => MalformedJson(),
             _ when exception.Message.Contains("body was not provided", StringComparison.OrdinalIgnoreCase) =>
-                AppError.BadRequest("missing_body", "A JSON request body is required."),
-            _ => AppError.BadRequest("invalid_request", "The request could not be read."),
+                AppError.BadRequest(ProblemCodes.MissingBody, "A JSON request body is required."),
+            _ => AppError.BadRequest(ProblemCodes.InvalidRequest, "The request could not be read."),
         };
     }
 
-    // "$.venue" -> "venue"; "$.sensors[2]" -> "sensors[2]".
-    private static string FieldName(string jsonPath) => jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+    private static AppError MalformedJson() => AppError.BadRequest(ProblemCodes.MalformedJson, "The request body is not valid JSON.");
 
-    private static AppError FromAuth(FirebaseAuthException exception) => exception.Code switch
+    /// <summary>How the API answers each refusal of Firebase Auth; signup answers an e-mail taken the same way.</summary>
+    internal static AppError FromAuth(AuthErrorCode code) => code switch
     {
-        AuthErrorCode.EmailExists => AppError.Conflict("email_exists", "An account with this email already exists."),
+        AuthErrorCode.EmailExists => AppError.Conflict(ProblemCodes.EmailExists, "An account with this email already exists."),
         AuthErrorCode.InvalidPassword or AuthErrorCode.EmailNotFound or AuthErrorCode.InvalidLoginCredentials =>
-            AppError.Unauthorized("invalid_credentials", "Invalid email or password."),
-        AuthErrorCode.UserDisabled => AppError.Forbidden("user_disabled", "This account has been disabled."),
-        AuthErrorCode.WeakPassword => AppError.BadRequest("weak_password", "Password should be at least 6 characters.", "password"),
-        AuthErrorCode.InvalidEmail or AuthErrorCode.MissingEmail => AppError.BadRequest("invalid_email", "The email address is not valid.", "email"),
-        AuthErrorCode.MissingPassword => AppError.BadRequest("missing_field", "Field 'password' is required.", "password"),
+            AppError.Unauthorized(ProblemCodes.InvalidCredentials, "Invalid email or password."),
+        AuthErrorCode.UserDisabled => AppError.Forbidden(ProblemCodes.UserDisabled, "This account has been disabled."),
+        AuthErrorCode.WeakPassword => AppError.BadRequest(ProblemCodes.WeakPassword, "Password should be at least 6 characters.", "password"),
+        AuthErrorCode.InvalidEmail or AuthErrorCode.MissingEmail => AppError.BadRequest(ProblemCodes.InvalidEmail, "The email address is not valid.", "email"),
+        AuthErrorCode.MissingPassword => FieldErrors.Missing("password"),
         AuthErrorCode.TokenExpired or AuthErrorCode.InvalidRefreshToken or AuthErrorCode.MissingRefreshToken
             or AuthErrorCode.InvalidIdToken or AuthErrorCode.IdTokenExpired or AuthErrorCode.IdTokenInvalid
             or AuthErrorCode.IdTokenRevoked or AuthErrorCode.CredentialTooOldLoginAgain or AuthErrorCode.UserNotFound =>
-            AppError.Unauthorized("invalid_token", "The session is invalid or has expired; sign in again."),
+            AppError.Unauthorized(ProblemCodes.InvalidToken, "The session is invalid or has expired; sign in again."),
         AuthErrorCode.TooManyAttempts or AuthErrorCode.QuotaExceeded or AuthErrorCode.ResetPasswordExceedLimit =>
-            new AppError(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many attempts; try again later.") { RetryAfter = TimeSpan.FromSeconds(60) },
-        _ => new AppError(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred."),
+            AppError.TooManyRequests(ProblemCodes.RateLimited, "Too many attempts; try again later.", TimeSpan.FromSeconds(60)),
+        _ => AppError.Internal(),
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A dependency is unavailable ({ExceptionType}: {Reason}); answered 503")]

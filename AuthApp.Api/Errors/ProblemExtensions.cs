@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Microsoft.AspNetCore.WebUtilities;
+using System.Globalization;
+using AuthApp.Api.Users;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace AuthApp.Api.Errors;
 
@@ -19,7 +20,7 @@ public static class ProblemExtensions
             var problem = context.ProblemDetails;
             if (problem is HttpValidationProblemDetails validation)
             {
-                DescribeValidationFailure(validation);
+                FieldErrors.Describe(validation);
             }
 
             problem.Extensions.TryAdd("code", CodeFor(problem.Status));
@@ -34,20 +35,29 @@ public static class ProblemExtensions
         return builder;
     }
 
-    public static Task WriteProblemAsync(this HttpContext context, int status, string code, string detail, string? field = null)
+    /// <summary>
+    /// Answers <paramref name="error"/> as a problem: its status, <c>code</c>, message and <c>field</c>, and its
+    /// <c>Retry-After</c> when it has one. Every problem the API writes itself goes through here.
+    /// </summary>
+    public static Task WriteProblemAsync(this HttpContext context, AppError error)
     {
-        context.Response.StatusCode = status;
+        context.Response.StatusCode = error.Status;
+        if (error.RetryAfter is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter);
+        }
+
         var problem = new ProblemDetails
         {
-            Status = status,
-            Title = ReasonPhrases.GetReasonPhrase(status),
-            Detail = detail,
-            Type = $"https://tools.ietf.org/html/rfc9110#section-15.{(status >= 500 ? 6 : 5)}",
+            Status = error.Status,
+            Title = ReasonPhrases.GetReasonPhrase(error.Status),
+            Detail = error.Message,
+            Type = $"https://tools.ietf.org/html/rfc9110#section-15.{(error.Status >= 500 ? 6 : 5)}",
         };
-        problem.Extensions["code"] = code;
-        if (field is not null)
+        problem.Extensions["code"] = error.Code;
+        if (error.Field is not null)
         {
-            problem.Extensions["field"] = field;
+            problem.Extensions["field"] = error.Field;
         }
 
         return context.RequestServices.GetRequiredService<IProblemDetailsService>()
@@ -55,45 +65,23 @@ public static class ProblemExtensions
             .AsTask();
     }
 
-    /// <summary>
-    /// Names fields as the JSON does (<c>venue</c>, not <c>Venue</c>) and puts the first failure in
-    /// <c>detail</c>, so that an old client reading <c>error</c> learns which field is wrong.
-    /// </summary>
-    private static void DescribeValidationFailure(HttpValidationProblemDetails validation)
-    {
-        var errors = validation.Errors.ToDictionary(
-            entry => JsonNamingPolicy.CamelCase.ConvertName(entry.Key),
-            entry => entry.Value.Select(message => message
-                    .Replace($"The {entry.Key} field", $"Field '{JsonNamingPolicy.CamelCase.ConvertName(entry.Key)}'", StringComparison.Ordinal)
-                    .Replace($"'{entry.Key}'", $"'{JsonNamingPolicy.CamelCase.ConvertName(entry.Key)}'", StringComparison.Ordinal))
-                .ToArray());
-        validation.Errors.Clear();
-        foreach (var (field, messages) in errors)
-        {
-            validation.Errors[field] = messages;
-        }
-
-        if (errors.FirstOrDefault() is { Key: { } firstField, Value: [var firstMessage, ..] })
-        {
-            validation.Detail = firstMessage;
-            validation.Extensions["code"] = "validation_failed";
-            validation.Extensions["field"] = firstField;
-        }
-    }
+    /// <summary><c>Retry-After</c> in delta-seconds: whole seconds, rounded up, never 0 (which would invite a retry storm).</summary>
+    internal static string RetryAfterSeconds(TimeSpan retryAfter) =>
+        Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     private static string CodeFor(int? status) => status switch
     {
-        400 => "invalid_request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        409 => "conflict",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        429 => "rate_limited",
-        503 => "upstream_unavailable",
-        _ when status >= 500 => "internal_error",
-        _ => "error",
+        400 => ProblemCodes.InvalidRequest,
+        401 => ProblemCodes.Unauthorized,
+        403 => ProblemCodes.Forbidden,
+        404 => ProblemCodes.NotFound,
+        405 => ProblemCodes.MethodNotAllowed,
+        409 => ProblemCodes.Conflict,
+        413 => ProblemCodes.PayloadTooLarge,
+        415 => ProblemCodes.UnsupportedMediaType,
+        429 => ProblemCodes.RateLimited,
+        503 => ProblemCodes.UpstreamUnavailable,
+        _ when status >= 500 => ProblemCodes.InternalError,
+        _ => ProblemCodes.Error,
     };
 }

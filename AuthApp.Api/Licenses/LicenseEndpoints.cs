@@ -41,7 +41,7 @@ public static class LicenseEndpoints
     {
         if (!await licenses.RevokeAsync(key, cancellationToken))
         {
-            throw AppError.NotFound("license_not_found", "License key not found.");
+            throw AppError.NotFound(ProblemCodes.LicenseNotFound, "License key not found.");
         }
 
         return TypedResults.Ok(new MessageResponse("License key revoked"));

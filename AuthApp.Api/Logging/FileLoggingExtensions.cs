@@ -1,6 +1,7 @@
 using AuthApp.Api.Logging;
+using Microsoft.Extensions.Options;
 using Serilog;
-using Serilog.Events;
+using Serilog.Extensions.Logging;
 using Serilog.Formatting.Compact;
 
 namespace Microsoft.Extensions.Hosting;
@@ -14,49 +15,51 @@ internal static class FileLoggingExtensions
     /// <c>ServiceInstanceId</c> (the <c>service.instance.id</c> of its spans), and each replica writes its
     /// own file (see <see cref="FileLoggingOptions.PathFor"/>): replicas never interleave in one file.
     /// </summary>
+    /// <remarks>
+    /// Levels: <c>Logging:LogLevel</c> and the services' <see cref="LogLevelDefaults"/>, as for the console and
+    /// OpenTelemetry. The Serilog logger itself lets everything through, and the provider is registered without the
+    /// catch-all rule <c>AddSerilog()</c> adds (<c>AddFilter&lt;SerilogLoggerProvider&gt;(null, Trace)</c>, which hands
+    /// level decisions to Serilog's own minimum level and overrides): the framework's filter is the only one, so one
+    /// set of levels governs every sink, and <c>Logging:Serilog:LogLevel</c> addresses the file alone if ever needed.
+    /// </remarks>
     public static IHostApplicationBuilder AddRollingFileLog(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(FileLoggingOptions.SectionName).Get<FileLoggingOptions>() ?? new FileLoggingOptions();
+        var section = builder.Configuration.GetSection(FileLoggingOptions.SectionName);
+        builder.Services.AddOptions<FileLoggingOptions>()
+            .Bind(section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         var inContainer = string.Equals(Environment.GetEnvironmentVariable("DOTNET_RUNNING_IN_CONTAINER"), "true", StringComparison.OrdinalIgnoreCase);
-        if (!(options.Enabled ?? !inContainer))
+        if (!(section.Get<FileLoggingOptions>() ?? new FileLoggingOptions()).IsEnabled(inContainer))
         {
             return builder;
         }
 
-        var instance = ServiceInstance.From(builder.Configuration, builder.Environment.ApplicationName);
-        var replicaPath = options.PathFor(instance.Replica);
-        var path = System.IO.Path.IsPathRooted(replicaPath)
-            ? replicaPath
-            : System.IO.Path.Combine(builder.Environment.ContentRootPath, replicaPath);
-        var logger = new LoggerConfiguration()
-            .MinimumLevel.Is(ToSerilog(options.MinimumLevel))
-            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
-            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
-            // Polly reports every HTTP attempt at Information: thousands of lines a second under load.
-            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
-            // Connection chatter (connects, reconnects, configuration probes) at Information.
-            .MinimumLevel.Override("StackExchange.Redis", LogEventLevel.Warning)
-            .Enrich.FromLogContext()
-            .Enrich.WithProperty("ServiceInstanceId", instance.Id)
-            .WriteTo.File(
-                new CompactJsonFormatter(),
-                path,
-                fileSizeLimitBytes: options.FileSizeLimitBytes,
-                rollOnFileSizeLimit: true,
-                retainedFileCountLimit: options.RetainedFileCountLimit,
-                shared: true)
-            .CreateLogger();
-        builder.Logging.AddSerilog(logger, dispose: true);
+        // A factory, so that the container disposes the provider (and the file sink flushes and closes) at shutdown.
+        builder.Services.AddSingleton<ILoggerProvider>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<FileLoggingOptions>>().Value;
+            var environment = services.GetRequiredService<IHostEnvironment>();
+            var instance = services.GetRequiredService<ServiceInstance>();
+            var replicaPath = options.PathFor(instance.Replica);
+            var path = System.IO.Path.IsPathRooted(replicaPath)
+                ? replicaPath
+                : System.IO.Path.Combine(environment.ContentRootPath, replicaPath);
+            var logger = new LoggerConfiguration()
+                .MinimumLevel.Verbose()
+                .Enrich.FromLogContext()
+                .Enrich.WithProperty("ServiceInstanceId", instance.Id)
+                .WriteTo.File(
+                    new CompactJsonFormatter(),
+                    path,
+                    fileSizeLimitBytes: options.FileSizeLimitBytes,
+                    rollOnFileSizeLimit: true,
+                    retainedFileCountLimit: options.RetainedFileCountLimit,
+                    shared: true)
+                .CreateLogger();
+            return new SerilogLoggerProvider(logger, dispose: true);
+        });
         return builder;
     }
-
-    private static LogEventLevel ToSerilog(LogLevel level) => level switch
-    {
-        LogLevel.Trace => LogEventLevel.Verbose,
-        LogLevel.Debug => LogEventLevel.Debug,
-        LogLevel.Information => LogEventLevel.Information,
-        LogLevel.Warning => LogEventLevel.Warning,
-        LogLevel.Error => LogEventLevel.Error,
-        _ => LogEventLevel.Fatal,
-    };
 }

@@ -2,12 +2,15 @@ using System.ComponentModel.DataAnnotations;
 
 namespace AuthApp.Api.Logging;
 
-/// <summary>The rolling log file of the original (<c>logs/app.log</c>, 10 MB x 5), beside OpenTelemetry.</summary>
+/// <summary>
+/// The rolling log file of the original (<c>logs/app.log</c>, 10 MB x 5), beside OpenTelemetry. What it receives is
+/// decided where it is for every other sink, by <c>Logging:LogLevel</c>: this section says only where and how much.
+/// </summary>
 public sealed class FileLoggingOptions
 {
     public const string SectionName = "Logging:File";
 
-    /// <summary>Off by default in containers, where stdout and OpenTelemetry are the way out.</summary>
+    /// <summary>Unset: on, except in a container, where stdout and OpenTelemetry are the way out.</summary>
     public bool? Enabled { get; set; }
 
     [Required]
@@ -19,7 +22,8 @@ public sealed class FileLoggingOptions
     [Range(1, 1000)]
     public int RetainedFileCountLimit { get; set; } = 5;
 
-    public LogLevel MinimumLevel { get; set; } = LogLevel.Information;
+    /// <summary>Whether the file is written: <see cref="Enabled"/>, or when unset, outside a container only.</summary>
+    public bool IsEnabled(bool inContainer) => Enabled ?? !inContainer;
 
     /// <summary>
     /// The file of one replica: <c>{replica}</c> in <see cref="Path"/> is replaced by the replica's name; without

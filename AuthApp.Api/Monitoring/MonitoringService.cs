@@ -18,14 +18,14 @@ public sealed class MonitoringService(IFirebaseDatabase database, UserRecords re
         {
             if (!Names.IsValid(sensors[i]))
             {
-                throw AppError.BadRequest("invalid_sensor", $"Field 'sensors[{i}]' must be {Names.Rule}.", $"sensors[{i}]");
+                throw FieldErrors.InvalidSensor(i);
             }
         }
 
         var venues = JsonShapes.AsObject(await database.GetShallowAsync(UserPaths.Monitoring(uid), UserDataLimits.MaxSubtreeBytes, cancellationToken)) ?? [];
         if (!venues.ContainsKey(venue) && venues.Count >= UserDataLimits.MaxMonitoringVenues)
         {
-            throw Limits.Exceeded("venue", $"A user may monitor at most {UserDataLimits.MaxMonitoringVenues} venues.");
+            throw FieldErrors.LimitExceeded("venue", $"A user may monitor at most {UserDataLimits.MaxMonitoringVenues} venues.");
         }
 
         // New sensors start at "0"; sensors already reporting keep their readings. A transaction, so that a
@@ -44,7 +44,7 @@ public sealed class MonitoringService(IFirebaseDatabase database, UserRecords re
         }, cancellationToken: cancellationToken);
         if (tooMany)
         {
-            throw Limits.Exceeded("sensors", $"A monitored venue may have at most {UserDataLimits.MaxSensorsPerVenue} sensors.");
+            throw FieldErrors.LimitExceeded("sensors", $"A monitored venue may have at most {UserDataLimits.MaxSensorsPerVenue} sensors.");
         }
 
         return await GetAllAsync(uid, cancellationToken);
@@ -57,7 +57,7 @@ public sealed class MonitoringService(IFirebaseDatabase database, UserRecords re
     {
         if (await database.GetShallowAsync(UserPaths.MonitoringVenue(uid, venue), UserDataLimits.MaxSubtreeBytes, cancellationToken) is null)
         {
-            throw AppError.NotFound("monitoring_venue_not_found", "Monitoring venue not found");
+            throw AppError.NotFound(ProblemCodes.MonitoringVenueNotFound, "Monitoring venue not found");
         }
 
         await database.DeleteAsync(UserPaths.MonitoringVenue(uid, venue), cancellationToken);

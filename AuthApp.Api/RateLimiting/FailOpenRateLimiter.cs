@@ -1,6 +1,5 @@
-using AuthApp.WorkQueue;
 using System.Threading.RateLimiting;
-using StackExchange.Redis;
+using AuthApp.Redis;
 
 namespace AuthApp.Api.RateLimiting;
 
@@ -23,7 +22,7 @@ internal sealed class FailOpenRateLimiter(RateLimiter inner) : RateLimiter
         {
             return await inner.AcquireAsync(permitCount, cancellationToken);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             return OpenLease.Instance;
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using AuthApp.Api.Errors;
@@ -157,11 +156,8 @@ internal static partial class RateLimitingExtensions
     internal static ValueTask RejectAsync(HttpContext context, RateLimitLease lease) =>
         RejectAsync(context, RetryAfter(lease) ?? TimeSpan.FromMinutes(1));
 
-    internal static ValueTask RejectAsync(HttpContext context, TimeSpan retryAfter)
-    {
-        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return new ValueTask(context.WriteProblemAsync(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests; try again later."));
-    }
+    internal static ValueTask RejectAsync(HttpContext context, TimeSpan retryAfter) =>
+        new(context.WriteProblemAsync(AppError.TooManyRequests(ProblemCodes.RateLimited, "Too many requests; try again later.", retryAfter)));
 
     // The Redis limiter reports whole seconds under the standard name; the built-in ones a TimeSpan.
     private static TimeSpan? RetryAfter(RateLimitLease lease) =>

@@ -1,11 +1,11 @@
-using AuthApp.WorkQueue;
 using System.Text.Json.Nodes;
 using AuthApp.Api.Errors;
 using AuthApp.Api.Users;
+using AuthApp.Api.Venues;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
-using StackExchange.Redis;
+using AuthApp.Redis;
 
 namespace AuthApp.Api.Schedules;
 
@@ -24,12 +24,12 @@ public sealed class ScheduleService(
     {
         if (!ScheduleTime.TryParse(request.Time, out _))
         {
-            throw AppError.BadRequest("invalid_time", "Field 'time' must be a time of day such as \"07:30 AM\" or \"19:30\".", "time");
+            throw FieldErrors.InvalidTime();
         }
 
         if (request.TimeZone is not null && !TimeZones.IsValid(request.TimeZone))
         {
-            throw InvalidTimeZone();
+            throw FieldErrors.InvalidTimeZone();
         }
 
         var venue = request.Venue!;
@@ -39,7 +39,7 @@ public sealed class ScheduleService(
         var userZone = records.ReadTimeZoneAsync(uid, cancellationToken);
         if (await deviceRead is null || VenueFields.IsReserved(device))
         {
-            throw AppError.NotFound("device_not_found", "Device not found");
+            throw VenueErrors.DeviceNotFound();
         }
 
         var schedules = await existing;
@@ -47,7 +47,7 @@ public sealed class ScheduleService(
         var replaces = (schedules[venue] as JsonObject)?.ContainsKey(device) == true;
         if (!replaces && count >= UserDataLimits.MaxSchedules)
         {
-            throw Limits.Exceeded("device", $"A user may have at most {UserDataLimits.MaxSchedules} schedules.");
+            throw FieldErrors.LimitExceeded("device", $"A user may have at most {UserDataLimits.MaxSchedules} schedules.");
         }
 
         var schedule = new JsonObject
@@ -120,9 +120,6 @@ public sealed class ScheduleService(
 
     public Task RemoveUserAsync(string uid) => index.RemoveUserAsync(uid);
 
-    internal static AppError InvalidTimeZone() =>
-        AppError.BadRequest("invalid_time_zone", "Field 'timeZone' must be an IANA time zone such as Europe/Paris.", "timeZone");
-
     /// <summary>
     /// Stores a schedule change, then moves its index entry to <paramref name="schedule"/>'s next occurrence.
     /// Finishes or undoes: when the index cannot be updated, <paramref name="undo"/> puts the stored schedule back
@@ -136,7 +133,7 @@ public sealed class ScheduleService(
         {
             await IndexAsync(uid, venue, device, schedule, userZone);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
             await Undo.BestEffortAsync(logger, "schedule change", undo);
             throw Undo.Unavailable(notDone);
@@ -159,5 +156,5 @@ public sealed class ScheduleService(
 
     private async Task<JsonObject> RequireAsync(string uid, string venue, string device, CancellationToken cancellationToken) =>
         JsonShapes.AsObject(await records.ReadScheduleAsync(uid, venue, device, cancellationToken))
-        ?? throw AppError.NotFound("schedule_not_found", "Schedule not found");
+        ?? throw AppError.NotFound(ProblemCodes.ScheduleNotFound, "Schedule not found");
 }

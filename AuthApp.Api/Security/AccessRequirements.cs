@@ -82,20 +82,20 @@ internal sealed class AuthAppAuthorizationResultHandler : IAuthorizationMiddlewa
         if (failed.OfType<ActiveAccountRequirement>().Any())
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            return context.WriteProblemAsync(StatusCodes.Status401Unauthorized, "token_revoked",
-                "This session has been revoked or the account is no longer active; sign in again.");
+            return context.WriteProblemAsync(AppError.Unauthorized(ProblemCodes.TokenRevoked,
+                "This session has been revoked or the account is no longer active; sign in again."));
         }
 
         if (failed.OfType<RecentSignInRequirement>().Any())
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            return context.WriteProblemAsync(StatusCodes.Status401Unauthorized, "reauthentication_required",
-                "This operation needs a recent sign-in; sign in again and retry.");
+            return context.WriteProblemAsync(AppError.Unauthorized(ProblemCodes.ReauthenticationRequired,
+                "This operation needs a recent sign-in; sign in again and retry."));
         }
 
         if (failed.OfType<VerifiedAccessRequirement>().Any())
         {
-            return context.WriteProblemAsync(StatusCodes.Status403Forbidden, "no_license", VerifiedAccessRequirement.DeniedMessage);
+            return context.WriteProblemAsync(AppError.Forbidden(ProblemCodes.NoLicense, VerifiedAccessRequirement.DeniedMessage));
         }
 
         return _default.HandleAsync(next, context, policy, authorizeResult);

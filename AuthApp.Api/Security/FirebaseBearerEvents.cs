@@ -28,9 +28,8 @@ internal sealed partial class FirebaseBearerEvents(FirebaseIdTokenVerifier verif
         context.HandleResponse();
         if (context.HttpContext.Items.ContainsKey(KeysUnavailableKey))
         {
-            context.Response.Headers.RetryAfter = "5";
-            return context.HttpContext.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable, "upstream_unavailable",
-                "The ID token cannot be checked right now; try again shortly.");
+            return context.HttpContext.WriteProblemAsync(
+                AppError.Unavailable("The ID token cannot be checked right now; try again shortly.", TimeSpan.FromSeconds(5)));
         }
 
         context.Response.Headers.WWWAuthenticate = "Bearer";
@@ -40,11 +39,11 @@ internal sealed partial class FirebaseBearerEvents(FirebaseIdTokenVerifier verif
             SecurityTokenExpiredException => "The ID token has expired; refresh it and try again.",
             _ => "The ID token is invalid.",
         };
-        return context.HttpContext.WriteProblemAsync(StatusCodes.Status401Unauthorized, "unauthorized", message);
+        return context.HttpContext.WriteProblemAsync(AppError.Unauthorized(ProblemCodes.Unauthorized, message));
     }
 
     public override Task Forbidden(ForbiddenContext context) =>
-        context.HttpContext.WriteProblemAsync(StatusCodes.Status403Forbidden, "forbidden", "You are not allowed to do this.");
+        context.HttpContext.WriteProblemAsync(AppError.Forbidden(ProblemCodes.Forbidden, "You are not allowed to do this."));
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Bearer token refused: {Reason}")]
     private static partial void LogRejected(ILogger logger, string reason);

@@ -15,7 +15,7 @@ public sealed class VenueService(IFirebaseDatabase database, UserRecords records
         var existing = await ChildKeysAsync(UserPaths.Venues(uid), cancellationToken);
         if (!existing.Contains(venue) && existing.Count >= UserDataLimits.MaxVenues)
         {
-            throw Limits.Exceeded("venue", $"A user may have at most {UserDataLimits.MaxVenues} venues.");
+            throw FieldErrors.LimitExceeded("venue", $"A user may have at most {UserDataLimits.MaxVenues} venues.");
         }
 
         // A marker child keeps an empty venue alive (the database drops empty objects) without touching its devices.
@@ -29,7 +29,7 @@ public sealed class VenueService(IFirebaseDatabase database, UserRecords records
         var devices = children.Count(child => !VenueFields.IsReserved(child));
         if (!children.Contains(device) && devices >= UserDataLimits.MaxDevicesPerVenue)
         {
-            throw Limits.Exceeded("device", $"A venue may have at most {UserDataLimits.MaxDevicesPerVenue} devices.");
+            throw FieldErrors.LimitExceeded("device", $"A venue may have at most {UserDataLimits.MaxDevicesPerVenue} devices.");
         }
 
         await database.SetAsync(UserPaths.Device(uid, venue, device), JsonValue.Create(state), cancellationToken);
@@ -81,7 +81,7 @@ public sealed class VenueService(IFirebaseDatabase database, UserRecords records
     public async Task<IReadOnlySet<string>> RequireVenueAsync(string uid, string venue, CancellationToken cancellationToken)
     {
         var children = await ChildKeysAsync(UserPaths.Venue(uid, venue), cancellationToken);
-        return children.Count > 0 ? children : throw AppError.NotFound("venue_not_found", "Venue not found");
+        return children.Count > 0 ? children : throw VenueErrors.VenueNotFound();
     }
 
     /// <summary>404 unless both the venue and the device exist; one shallow read of the venue.</summary>
@@ -89,7 +89,7 @@ public sealed class VenueService(IFirebaseDatabase database, UserRecords records
     {
         if (!(await RequireVenueAsync(uid, venue, cancellationToken)).Contains(device) || VenueFields.IsReserved(device))
         {
-            throw AppError.NotFound("device_not_found", "Device not found");
+            throw VenueErrors.DeviceNotFound();
         }
     }
 

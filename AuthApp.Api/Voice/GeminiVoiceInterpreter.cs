@@ -39,7 +39,7 @@ internal sealed partial class GeminiVoiceInterpreter(HttpClient http, Microsoft.
                                           && !cancellationToken.IsCancellationRequested)
         {
             LogUnreachable(logger, exception.GetType().Name);
-            throw AppError.Unavailable("The voice assistant is unavailable; try again shortly.", TimeSpan.FromSeconds(5));
+            throw Unavailable(retryAfter: null);
         }
 
         using (response)
@@ -49,16 +49,12 @@ internal sealed partial class GeminiVoiceInterpreter(HttpClient http, Microsoft.
                 case HttpStatusCode.BadRequest when await IsKeyErrorAsync(response, cancellationToken):
                 case HttpStatusCode.Unauthorized:
                 case HttpStatusCode.Forbidden:
-                    throw AppError.BadRequest("invalid_voice_key", "The stored Gemini API key was rejected; set a valid key.");
+                    throw VoiceKeys.Rejected();
                 case HttpStatusCode.TooManyRequests:
-                    throw new AppError(StatusCodes.Status429TooManyRequests, "voice_quota_exceeded", "The Gemini API key's quota is exhausted; try again later.")
-                    {
-                        RetryAfter = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(30),
-                    };
+                    throw AppError.TooManyRequests(ProblemCodes.VoiceQuotaExceeded, "The Gemini API key's quota is exhausted; try again later.",
+                        response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(30));
                 case >= HttpStatusCode.InternalServerError:
-                    // Gemini rarely sends Retry-After; the client is told when to retry either way.
-                    throw AppError.Unavailable("The voice assistant is unavailable; try again shortly.",
-                        response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5));
+                    throw Unavailable(response.Headers.RetryAfter?.Delta);
                 case not HttpStatusCode.OK:
                     LogUnexpectedStatus(logger, (int)response.StatusCode);
                     return null;
@@ -107,6 +103,10 @@ internal sealed partial class GeminiVoiceInterpreter(HttpClient http, Microsoft.
             return null;
         }
     }
+
+    /// <summary>Gemini rarely sends <c>Retry-After</c>; the client is told when to retry either way.</summary>
+    private static AppError Unavailable(TimeSpan? retryAfter) =>
+        AppError.Unavailable("The voice assistant is unavailable; try again shortly.", retryAfter ?? TimeSpan.FromSeconds(5));
 
     private static JsonObject BuildRequest(string text, VoiceContext context)
     {

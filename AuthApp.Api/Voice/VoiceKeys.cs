@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using AuthApp.Api.Errors;
 
 namespace AuthApp.Api.Voice;
@@ -6,10 +5,10 @@ namespace AuthApp.Api.Voice;
 /// <summary>
 /// What a Gemini API key may hold. The key is sent to Google in the <c>x-goog-api-key</c> header (and Google's own
 /// clients put it in a URL's <c>?key=</c>): a line break or NUL in it makes <see cref="HttpRequestMessage"/> refuse
-/// the header (a <see cref="FormatException"/>, which used to surface as a 500 on every voice command), and a
-/// character outside ASCII is refused by the HTTP client when the request is sent. Google's keys are visible ASCII
-/// (<c>AIza</c> and 35 letters, digits, <c>-</c> and <c>_</c>); anything else cannot be a key, so it is refused when it
-/// is set and, if it was stored anyway (before this rule, or by hand), never sent.
+/// the header (a <see cref="FormatException"/>, which would be a 500 on every voice command), and a character outside
+/// ASCII is refused by the HTTP client when the request is sent. Google's keys are visible ASCII (<c>AIza</c> and 35
+/// letters, digits, <c>-</c> and <c>_</c>); anything else cannot be a key, so it is refused when it is set and, if a
+/// client or an operator stored one straight into the database, never sent.
 /// </summary>
 public static class VoiceKeys
 {
@@ -46,22 +45,8 @@ public static class VoiceKeys
 
     /// <summary>A stored key that cannot be sent: the user is asked to set it again, as for a key Gemini rejects.</summary>
     public static AppError StoredKeyUnusable() => AppError.BadRequest(
-        "invalid_voice_key", $"The stored Gemini API key cannot be used (an API key is {Rule}); set it again with /auth/set_voice_key.");
-}
+        ProblemCodes.InvalidVoiceKey, $"The stored Gemini API key cannot be used (an API key is {Rule}); set it again with /auth/set_voice_key.");
 
-/// <summary>A Gemini API key that <see cref="VoiceKeys.IsSendable"/> once surrounding whitespace is trimmed.</summary>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
-public sealed class GeminiApiKeyAttribute : ValidationAttribute
-{
-    public GeminiApiKeyAttribute()
-        : base("Field '{0}' must be " + VoiceKeys.Rule + ".")
-    {
-    }
-
-    public override bool IsValid(object? value) => value switch
-    {
-        null => true, // [Required] reports absence.
-        string key => VoiceKeys.IsSendable(VoiceKeys.Normalize(key)),
-        _ => false,
-    };
+    /// <summary>A key Gemini itself refuses: the user is asked to set a valid one.</summary>
+    public static AppError Rejected() => AppError.BadRequest(ProblemCodes.InvalidVoiceKey, "The stored Gemini API key was rejected; set a valid key.");
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AuthApp.Api.Users;
 
 namespace AuthApp.Api.Voice;
 

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using AuthApp.Api.Errors;
-using AuthApp.Domain.Users;
+using AuthApp.Api.Users;
 using AuthApp.Api.Venues;
+using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
 
 namespace AuthApp.Api.Voice;
@@ -19,7 +20,7 @@ public sealed class VoiceService(IFirebaseDatabase database, UserRecords records
         var key = VoiceKeys.Normalize(apiKey);
         if (!VoiceKeys.IsSendable(key))
         {
-            throw AppError.BadRequest("validation_failed", $"Field 'apiKey' must be {VoiceKeys.Rule}.", "apiKey");
+            throw FieldErrors.Invalid("apiKey", VoiceKeys.Rule);
         }
 
         await database.SetAsync(UserPaths.GeminiKey(uid), JsonValue.Create(key), cancellationToken);
@@ -32,7 +33,7 @@ public sealed class VoiceService(IFirebaseDatabase database, UserRecords records
     {
         // Whatever is stored (written before keys were checked, or by hand): only a key that can be sent is used.
         var stored = await database.GetAsync(UserPaths.GeminiKey(uid), cancellationToken: cancellationToken)
-            ?? throw AppError.BadRequest("voice_key_missing", "No Gemini API key is set; set one with /auth/set_voice_key.");
+            ?? throw AppError.BadRequest(ProblemCodes.VoiceKeyMissing, "No Gemini API key is set; set one with /auth/set_voice_key.");
         var apiKey = JsonShapes.Text(stored);
         if (!VoiceKeys.IsSendable(apiKey))
         {
@@ -42,7 +43,7 @@ public sealed class VoiceService(IFirebaseDatabase database, UserRecords records
         var context = await LoadContextAsync(uid, cancellationToken);
         if (context.Venues.Count == 0)
         {
-            throw AppError.BadRequest("no_devices", "Add a venue and a device before using voice commands.");
+            throw AppError.BadRequest(ProblemCodes.NoDevices, "Add a venue and a device before using voice commands.");
         }
 
         var intent = await interpreter.InterpretAsync(apiKey, text, context, cancellationToken)
@@ -67,6 +68,6 @@ public sealed class VoiceService(IFirebaseDatabase database, UserRecords records
             venue => venue, venue => VenueData.Devices(stored[venue]), StringComparer.Ordinal));
     }
 
-    private static AppError Unclear() => new(StatusCodes.Status422UnprocessableEntity, "voice_command_not_understood",
+    private static AppError Unclear() => AppError.Unprocessable(ProblemCodes.VoiceCommandNotUnderstood,
         "The command could not be matched to one of your devices and an allowed value; nothing was changed.");
 }

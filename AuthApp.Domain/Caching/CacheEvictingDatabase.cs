@@ -5,7 +5,7 @@ namespace AuthApp.Domain.Caching;
 
 /// <summary>
 /// <see cref="IFirebaseDatabase"/> as every host sees it: after each write (set, update at any level including the
-/// root, push, delete, conditional writes, transactions), the users it touched have their cache entries evicted on
+/// root, delete, conditional writes, transactions), the users it touched have their cache entries evicted on
 /// every replica. A failed write evicts too: it may have been applied before the error reached us.
 /// </summary>
 internal sealed class CacheEvictingDatabase(IFirebaseDatabase inner, UserCache cache) : IFirebaseDatabase
@@ -39,9 +39,6 @@ internal sealed class CacheEvictingDatabase(IFirebaseDatabase inner, UserCache c
 
     public Task UpdateAsync(string path, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken cancellationToken = default) =>
         WriteAsync(updates.Select(update => new DatabaseWrite(Combine(path, update.Key), update.Value is null)), () => inner.UpdateAsync(path, updates, cancellationToken));
-
-    public Task<string> PushAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) =>
-        WriteAsync([new(path, Removes: false)], () => inner.PushAsync(path, value, cancellationToken));
 
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default) =>
         WriteAsync([new(path, Removes: true)], () => inner.DeleteAsync(path, cancellationToken));

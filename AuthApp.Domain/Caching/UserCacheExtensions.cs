@@ -4,6 +4,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 using StackExchange.Redis;
@@ -55,6 +56,11 @@ public static class UserCacheExtensions
                 options.BackplaneCircuitBreakerDuration = RedisCircuitBreak;
                 // A backplane message lost while Redis was away is re-sent when it returns.
                 options.EnableAutoRecovery = true;
+                // A factory's hard timeout reaches the caller, which answers 503 and logs it once; a soft one serves
+                // the last value while the read finishes. Neither needs a second line per request of its own. (The
+                // per-operation lines FusionCache writes at Information stay below the services' default levels:
+                // LogLevelDefaults in ServiceDefaults.)
+                options.FactorySyntheticTimeoutsLogLevel = LogLevel.Debug;
             })
             .WithDefaultEntryOptions(entry =>
             {

@@ -57,53 +57,18 @@ public sealed class DueScheduleIndex(IConnectionMultiplexer redis)
 
     /// <summary>Drops <paramref name="id"/> from the index, its claim and the quarantine.</summary>
     public async Task RemoveAsync(ScheduleId id) =>
-        await Database.ScriptEvaluateAsync(RemoveScript, [DueKey, HeldKey, QuarantineKey, UserKey(id.Uid)], [id.ToString()]);
+        await Database.ScriptEvaluateAsync(ScheduleIndexScripts.Remove, [DueKey, HeldKey, QuarantineKey], [id.ToString()]);
 
     /// <summary>Drops every schedule of a venue (when the venue is deleted).</summary>
     public async Task RemoveVenueAsync(string uid, string venue) =>
-        await Database.ScriptEvaluateAsync(RemovePrefixScript, [DueKey, HeldKey, QuarantineKey, UserKey(uid)],
+        await Database.ScriptEvaluateAsync(ScheduleIndexScripts.RemovePrefix, [DueKey, HeldKey, QuarantineKey, UserKey(uid)],
             [ScheduleId.VenuePrefix(uid, venue)]);
 
     /// <summary>Drops every schedule of a user (when the account is deleted). Idempotent.</summary>
     public async Task RemoveUserAsync(string uid)
     {
         await Database.StringSetAsync(RemovedUserKeyPrefix + uid, 1, RemovedUserMarkerLifetime);
-        await Database.ScriptEvaluateAsync(RemovePrefixScript, [DueKey, HeldKey, QuarantineKey, UserKey(uid)], [""]);
+        await Database.ScriptEvaluateAsync(ScheduleIndexScripts.RemovePrefix, [DueKey, HeldKey, QuarantineKey, UserKey(uid)], [""]);
         await Database.SetRemoveAsync(UsersKey, uid);
     }
-
-    /// <summary>The user's indexed schedules (e.g. to re-time them when the user's time zone changes).</summary>
-    public async Task<IReadOnlyList<ScheduleId>> ForUserAsync(string uid)
-    {
-        var members = await Database.SetMembersAsync(UserKey(uid));
-        return members.Select(member => ScheduleId.TryParse(member, out var id) ? id : (ScheduleId?)null)
-            .OfType<ScheduleId>()
-            .ToList();
-    }
-
-    public Task<long> CountAsync() => Database.SortedSetLengthAsync(DueKey);
-
-    private const string RemoveScript = """
-        redis.call('ZREM', KEYS[1], ARGV[1])
-        redis.call('HDEL', KEYS[2], ARGV[1])
-        redis.call('HDEL', KEYS[3], ARGV[1])
-        redis.call('SREM', KEYS[4], ARGV[1])
-        return 1
-        """;
-
-    /// <summary>ARGV[1]: a prefix of the user's members ("" for all of them). Plain string comparison, no patterns.</summary>
-    private const string RemovePrefixScript = """
-        local prefix = ARGV[1]
-        local removed = 0
-        for _, member in ipairs(redis.call('SMEMBERS', KEYS[4])) do
-          if string.sub(member, 1, #prefix) == prefix then
-            redis.call('ZREM', KEYS[1], member)
-            redis.call('HDEL', KEYS[2], member)
-            redis.call('HDEL', KEYS[3], member)
-            redis.call('SREM', KEYS[4], member)
-            removed = removed + 1
-          end
-        end
-        return removed
-        """;
 }

@@ -41,9 +41,6 @@ public sealed record UserRecord(
     public override string ToString() => $"UserRecord {{ Uid = {Uid}, Disabled = {Disabled}, EmailVerified = {EmailVerified} }}";
 }
 
-/// <summary>One page of <see cref="FirebaseAuthClient.ListUsersAsync"/>; pass <see cref="NextPageToken"/> for the next.</summary>
-public sealed record UserPage(IReadOnlyList<UserRecord> Users, string? NextPageToken);
-
 /// <summary>
 /// Changes to a user; <c>null</c> members are left as they are. <see cref="CustomClaims"/> replaces
 /// all custom claims (an empty dictionary removes them). <see cref="ValidSince"/> revokes every

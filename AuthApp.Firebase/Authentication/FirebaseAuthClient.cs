@@ -120,13 +120,6 @@ public sealed partial class FirebaseAuthClient
             RequiredString(body, "user_id"));
     }
 
-    /// <summary>The account an ID token belongs to (<c>accounts:lookup</c> with the user's own token).</summary>
-    public async Task<UserRecord> GetUserByIdTokenAsync(string idToken, CancellationToken cancellationToken = default)
-    {
-        var body = await ClientCallAsync("accounts:lookup", new JsonObject { ["idToken"] = idToken }, idempotent: true, cancellationToken).ConfigureAwait(false);
-        return FirstUser(body);
-    }
-
     /// <summary>Looks a user up by uid (admin). Throws <see cref="AuthErrorCode.UserNotFound"/> when there is none.</summary>
     public async Task<UserRecord> GetUserAsync(string uid, CancellationToken cancellationToken = default)
     {
@@ -218,45 +211,6 @@ public sealed partial class FirebaseAuthClient
     {
         var body = new JsonObject { ["requestType"] = "VERIFY_EMAIL", ["idToken"] = idToken };
         await ClientCallAsync("accounts:sendOobCode", body, idempotent: false, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>One page of users (admin <c>accounts:batchGet</c>); <paramref name="maxResults"/> 1..1000.</summary>
-    public async Task<UserPage> ListUsersAsync(int maxResults = 1000, string? pageToken = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxResults, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxResults, 1000);
-        var url = $"{_adminAccounts}accounts:batchGet?maxResults={maxResults}";
-        if (!string.IsNullOrEmpty(pageToken))
-        {
-            url += "&nextPageToken=" + Uri.EscapeDataString(pageToken);
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = FirebaseHttp.Bearer(await _tokens.GetAccessTokenAsync(FirebaseApi.Authentication, cancellationToken).ConfigureAwait(false));
-        var body = await SendAsync(request, "accounts:batchGet", cancellationToken).ConfigureAwait(false);
-        var users = body.TryGetProperty("users", out var array) && array.ValueKind == JsonValueKind.Array
-            ? array.EnumerateArray().Select(ToUserRecord).ToList()
-            : [];
-        var next = body.TryGetProperty("nextPageToken", out var token) && token.ValueKind == JsonValueKind.String ? token.GetString() : null;
-        // The last page carries no token (the emulator sends one with an empty page after it).
-        return new UserPage(users, users.Count == 0 || string.IsNullOrEmpty(next) ? null : next);
-    }
-
-    /// <summary>Every user, page by page.</summary>
-    public async IAsyncEnumerable<UserRecord> ListAllUsersAsync(int pageSize = 1000, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? pageToken = null;
-        do
-        {
-            var page = await ListUsersAsync(pageSize, pageToken, cancellationToken).ConfigureAwait(false);
-            foreach (var user in page.Users)
-            {
-                yield return user;
-            }
-
-            pageToken = page.NextPageToken;
-        }
-        while (pageToken is not null);
     }
 
     /// <summary>

@@ -13,7 +13,8 @@ internal static class DatabaseRegistration
     /// <summary>
     /// Registers <see cref="IFirebaseDatabase"/> (a singleton <see cref="FirebaseDatabaseClient"/>, TryAdd so a
     /// test may register a fake first) and its named <see cref="HttpClient"/> with the library's resilience
-    /// pipeline (which replaces the host's default handlers: those retry POST, which would duplicate pushes);
+    /// pipeline (which replaces the host's default handlers: those would resend a conditional write after an ambiguous
+    /// failure, which could apply a transaction twice);
     /// the bearer token is added per attempt by <see cref="DatabaseAuthenticationHandler"/>.
     /// </summary>
     internal static IServiceCollection AddFirebaseDatabaseClient(this IServiceCollection services)

@@ -159,21 +159,6 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
         using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<string> PushAsync(string path, JsonNode? value, CancellationToken cancellationToken = default)
-    {
-        var segments = DatabasePath.Split(path);
-        ValidateData(segments, value);
-        using var request = new HttpRequestMessage(HttpMethod.Post, BuildUri(segments, null))
-        {
-            Content = JsonContent(value),
-        };
-        // A push that reached the server but whose answer was lost must not create a second child.
-        request.MarkNotIdempotent();
-        using var response = await SendAsync(request, segments, cancellationToken).ConfigureAwait(false);
-        var body = await ReadJsonAsync(response, request.Method, DatabasePath.Join(segments), _maxResponseBytes, cancellationToken).ConfigureAwait(false);
-        return body?["name"]?.GetValue<string>() ?? throw Unexpected(segments, "the push response carried no name");
-    }
-
     public async Task DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
         var segments = DatabasePath.Split(path);

@@ -6,8 +6,6 @@ namespace AuthApp.Firebase.Database;
 /// The Realtime Database over its REST protocol. Paths are <c>/</c>-separated keys
 /// (<c>users/abc/venues</c>); every key is validated before a request is sent
 /// (<see cref="DatabaseKeyException"/>). Failures raise <see cref="DatabaseException"/>.
-/// Typed overloads (generic <c>T</c> with <c>JsonTypeInfo</c> or <c>JsonSerializerOptions</c>)
-/// are extension methods in <see cref="FirebaseDatabaseExtensions"/>.
 /// </summary>
 public interface IFirebaseDatabase
 {
@@ -64,9 +62,6 @@ public interface IFirebaseDatabase
     /// a null value deletes that child.
     /// </summary>
     Task UpdateAsync(string path, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken cancellationToken = default);
-
-    /// <summary>Appends a child with a generated, time-ordered key (POST) and returns that key.</summary>
-    Task<string> PushAsync(string path, JsonNode? value, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the value at <paramref name="path"/> (no error when nothing is there).</summary>
     Task DeleteAsync(string path, CancellationToken cancellationToken = default);

@@ -108,8 +108,6 @@ public sealed class DatabaseProbe(IFirebaseDatabase inner) : IFirebaseDatabase
     public Task<ConditionalWriteResult> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken cancellationToken = default) =>
         inner.SetIfMatchAsync(path, value, etag, cancellationToken);
 
-    public Task<string> PushAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) => inner.PushAsync(path, value, cancellationToken);
-
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
 
     public Task<ConditionalWriteResult> DeleteIfMatchAsync(string path, string etag, CancellationToken cancellationToken = default) =>

@@ -223,6 +223,9 @@ public sealed class SchedulerHarness : IAsyncDisposable
 
     public async Task<double?> ScoreAsync(ScheduleId id) => await Redis.SortedSetScoreAsync(DueScheduleIndex.DueKey, id.ToString());
 
+    /// <summary>How many entries the due set holds (quarantined and removed ones are not in it).</summary>
+    public Task<long> DueEntriesAsync() => Redis.SortedSetLengthAsync(DueScheduleIndex.DueKey);
+
     public async Task<string?> DeviceAsync(ScheduleId id) =>
         (string?)await Database.GetAsync($"users/{id.Uid}/venues/{id.Venue}/{id.Device}");
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AuthApp.Domain.Jobs;
 using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
+using AuthApp.ServiceDefaults.Telemetry;
 using AuthApp.WorkQueue;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -42,22 +43,19 @@ public sealed partial class FaultNotifier(
 
     private IDatabase Redis => redis.GetDatabase();
 
-    /// <summary>Examines the next page of users (starting a new pass when the last one is done); returns how many were notified.</summary>
+    /// <summary>
+    /// Examines the next page of users (starting a new pass when the last one is done); returns how many were notified.
+    /// Looking is not traced (<see cref="IdleWork.StartPoll"/>): a page without a user to notify leaves no span, however
+    /// many users it read; <c>authapp.scheduler.faults.users_scanned</c> counts them. Each notification is a trace.
+    /// </summary>
     public async Task<int> RunPageAsync(CancellationToken cancellationToken)
     {
-        var pageSize = options.Value.PageSize;
-        var uids = await Redis.ListLeftPopAsync(PassKey, pageSize) ?? [];
-        if (uids.Length == 0 && await StartPassAsync(cancellationToken))
-        {
-            uids = await Redis.ListLeftPopAsync(PassKey, pageSize) ?? [];
-        }
-
+        var uids = await NextPageAsync(cancellationToken);
         if (uids.Length == 0)
         {
             return 0;
         }
 
-        using var activity = SchedulerTelemetry.ActivitySource.StartActivity("fault notifier page");
         telemetry.UsersScanned.Add(uids.Length);
         var notified = 0;
         var problems = new ConcurrentBag<(string Uid, DataProblem Problem)>();
@@ -76,9 +74,21 @@ public sealed partial class FaultNotifier(
             LogUnusableData(logger, problems.Select(problem => problem.Uid).Distinct().Count(), UserHash.Of(first.Uid), first.Problem.Field, first.Problem.Reason);
         }
 
-        activity?.SetTag("authapp.faults.users", uids.Length);
-        activity?.SetTag("authapp.faults.notified", notified);
         return notified;
+    }
+
+    /// <summary>The uids of the next page, listing every user first when a new pass starts (untraced: a poll).</summary>
+    private async Task<RedisValue[]> NextPageAsync(CancellationToken cancellationToken)
+    {
+        using var poll = SchedulerTelemetry.ActivitySource.StartPoll("fault notifier page");
+        var pageSize = options.Value.PageSize;
+        var uids = await Redis.ListLeftPopAsync(PassKey, pageSize) ?? [];
+        if (uids.Length == 0 && await StartPassAsync(cancellationToken))
+        {
+            uids = await Redis.ListLeftPopAsync(PassKey, pageSize) ?? [];
+        }
+
+        return uids;
     }
 
     /// <summary>Lists every uid for a new pass (one replica does it); false when another replica is doing it.</summary>
@@ -132,38 +142,15 @@ public sealed partial class FaultNotifier(
     {
         try
         {
-            var (text, unreadable) = await ReadFaultsAsync(uid, cancellationToken);
-            if (unreadable is not null)
-            {
-                problems.Add((uid, unreadable));
-            }
-
-            if (text.Length == 0)
+            if (await DueNoticeAsync(uid, problems, cancellationToken) is not (string faults, DateTimeOffset now))
             {
                 return false;
             }
 
-            var now = clock.GetUtcNow();
-            var last = JsonShapes.UnixSeconds(await UserRecords.ReadValueAsync(database, UserPaths.Field(uid, LastNotificationField), cancellationToken), now + ClockTolerance);
-            if (last.Problem is { } ignored)
-            {
-                // Not a time the server wrote: notify as if none had been sent; the write below replaces it.
-                problems.Add((uid, new DataProblem(LastNotificationField, ignored + "; ignored")));
-            }
-
-            if (!Cooldown.IsOver(last.HasValue ? last.Value : null, now, options.Value.Cooldown))
-            {
-                return false;
-            }
-
-            // The database field is the durable record (as in the original); the Redis key makes the decision
-            // atomic when two replicas ever look at the same user at once.
-            if (!await Redis.StringSetAsync(CooldownKeyPrefix + uid, now.ToUnixTimeSeconds(), options.Value.Cooldown, When.NotExists))
-            {
-                return false;
-            }
-
-            await queue.EnqueueAsync(SendPushJob.Once(uid, Title, text), cancellationToken);
+            // Work found: a trace of its own (the look above was a poll, and has ended), with the push's enqueue in it.
+            using var activity = SchedulerTelemetry.ActivitySource.StartActivity("fault notification");
+            activity?.SetTag("authapp.user.hash", UserHash.Of(uid));
+            await queue.EnqueueAsync(SendPushJob.Once(uid, Title, faults), cancellationToken);
             await database.SetAsync(UserPaths.Field(uid, LastNotificationField), JsonValue.Create(now.ToUnixTimeSeconds()), cancellationToken);
             telemetry.FaultsNotified.Add(1);
             LogNotified(logger, UserHash.Of(uid));
@@ -175,6 +162,44 @@ public sealed partial class FaultNotifier(
             LogUserFailed(logger, UserHash.Of(uid), exception.GetType().Name);
             return false;
         }
+    }
+
+    /// <summary>
+    /// The user's fault text and the notice's time when one is due (a fault, the cooldown over, and this replica the
+    /// one to send it), else null. A poll: its reads are not traced.
+    /// </summary>
+    private async Task<(string Faults, DateTimeOffset At)?> DueNoticeAsync(string uid, ConcurrentBag<(string Uid, DataProblem Problem)> problems, CancellationToken cancellationToken)
+    {
+        using var poll = SchedulerTelemetry.ActivitySource.StartPoll("fault check");
+        var (text, unreadable) = await ReadFaultsAsync(uid, cancellationToken);
+        if (unreadable is not null)
+        {
+            problems.Add((uid, unreadable));
+        }
+
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var last = JsonShapes.UnixSeconds(await UserRecords.ReadValueAsync(database, UserPaths.Field(uid, LastNotificationField), cancellationToken), now + ClockTolerance);
+        if (last.Problem is { } ignored)
+        {
+            // Not a time the server wrote: notify as if none had been sent; the write that follows replaces it.
+            problems.Add((uid, new DataProblem(LastNotificationField, ignored + "; ignored")));
+        }
+
+        if (!Cooldown.IsOver(last.HasValue ? last.Value : null, now, options.Value.Cooldown))
+        {
+            return null;
+        }
+
+        // The database field is the durable record (as in the original); the Redis key makes the decision
+        // atomic when two replicas ever look at the same user at once.
+        return await Redis.StringSetAsync(CooldownKeyPrefix + uid, now.ToUnixTimeSeconds(), options.Value.Cooldown, When.NotExists)
+            ? (text, now)
+            : null;
     }
 
     /// <summary>

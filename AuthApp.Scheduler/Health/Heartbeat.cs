@@ -1,6 +1,6 @@
+using AuthApp.Redis;
 using AuthApp.Scheduler.Schedules;
 using Microsoft.Extensions.Options;
-using AuthApp.WorkQueue;
 using StackExchange.Redis;
 
 namespace AuthApp.Scheduler.Health;
@@ -29,7 +29,7 @@ internal sealed class Heartbeat(IConnectionMultiplexer redis, HeartbeatMonitor m
         {
             await redis.GetDatabase().KeyDeleteAsync(_key);
         }
-        catch (Exception exception) when (exception.IsRedisFailure())
+        catch (Exception exception) when (exception.IsRedisOutage())
         {
         }
     }

@@ -1,5 +1,5 @@
 using AuthApp.Firebase.Database;
-using StackExchange.Redis;
+using AuthApp.Redis;
 
 namespace AuthApp.Scheduler.Schedules;
 
@@ -16,7 +16,9 @@ internal static class Failures
         DatabaseException database => ($"{nameof(DatabaseException)}/{database.Kind}", database.Kind
             is DatabaseErrorKind.InvalidData or DatabaseErrorKind.PayloadTooLarge or DatabaseErrorKind.Unexpected
             or DatabaseErrorKind.ResponseTooLarge or DatabaseErrorKind.InvalidResponse),
-        RedisException or HttpRequestException or TimeoutException or OperationCanceledException => (exception.GetType().Name, false),
+        _ when exception.IsRedisOutage() => (exception.GetType().Name, false),
+        // Any other dependency that did not answer, or not in time: its outage, not the entry's fault.
+        HttpRequestException or TimeoutException or OperationCanceledException => (exception.GetType().Name, false),
         _ => (exception.GetType().Name, true),
     };
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AuthApp.Scheduler.Health;
 using Microsoft.Extensions.Options;
 
@@ -39,17 +38,22 @@ internal sealed partial class ScheduleLoop(
         }
     }
 
-    /// <summary>One look at the index; returns how long to sleep before the next.</summary>
+    /// <summary>
+    /// One look at the index; returns how long to sleep before the next. Its duration (claims, batches, heartbeat) is
+    /// <c>authapp.scheduler.cycle.duration</c>, by outcome; the sleep that follows is not part of it.
+    /// </summary>
     private async Task<TimeSpan> RunCycleAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.Interval;
-        var started = Stopwatch.GetTimestamp();
+        var started = clock.GetTimestamp();
+        var outcome = SchedulerTelemetry.CycleFailed;
         try
         {
             // A long drain (a burst) is progress too: readiness must not fail in the middle of it.
             var summary = await runner.RunDueAsync(stoppingToken, monitor.RecordBeat);
             await heartbeat.BeatAsync();
             rebuilds.Observe(summary.IndexBuilt, stoppingToken);
+            outcome = summary.Total > 0 ? SchedulerTelemetry.CycleWorked : SchedulerTelemetry.CycleIdle;
             if (Interlocked.Exchange(ref _failedCycles, 0) is > 0 and var failed)
             {
                 LogCyclesBack(logger, failed);
@@ -76,7 +80,7 @@ internal sealed partial class ScheduleLoop(
         }
         finally
         {
-            telemetry.CycleDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            telemetry.RecordCycle(clock.GetElapsedTime(started), outcome);
         }
     }
 

@@ -33,7 +33,7 @@ public sealed partial class ScheduleRunner
             // held and are taken over when the lease runs out, by whichever replica claims them next.
             activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             summary.Interrupted = true;
-            LogBatchFailed(logger, batch.Entries.Count, exception.GetType().Name);
+            _report.Unsettled(batch.Entries.Count, exception);
         }
 
         onBatch?.Invoke();
@@ -78,7 +78,7 @@ public sealed partial class ScheduleRunner
         }
 
         var quarantined = await claims.SettleAsync(lease, settlements, settledAt, SchedulerInstance.Id);
-        Report(entries, decisions, failures, quarantined, writtenAt);
+        _report.Settled(entries, decisions, failures, quarantined, writtenAt);
         return (decisions, failures);
     }
 
@@ -114,7 +114,8 @@ public sealed partial class ScheduleRunner
     /// <summary>
     /// Every device and <c>lastNotified</c> of the batch in one multi-path update at the root (atomic across paths).
     /// If the database refuses it for the data in it, each user's part is written on its own, so that one user's
-    /// data cannot hold back the others; an outage fails them all (they are retried).
+    /// data cannot hold back the others; an outage fails them all (they are retried). Its span says how many users
+    /// and devices it changed: the <c>PATCH</c> below it names only the database root.
     /// </summary>
     private async Task WriteAsync(IReadOnlyList<ClaimedEntry> entries, Decision[] decisions, Exception?[] failures, DateTimeOffset now)
     {
@@ -124,6 +125,19 @@ public sealed partial class ScheduleRunner
             return;
         }
 
+        using var activity = SchedulerTelemetry.ActivitySource.StartActivity("schedule batch write");
+        await WriteOrSplitAsync(entries, decisions, failures, fires, now);
+        var written = fires.Where(i => decisions[i].Outcome == FireOutcome.Fired).ToList();
+        activity?.SetTag("authapp.batch.users", written.Select(i => entries[i].Id!.Value.Uid).Distinct(StringComparer.Ordinal).Count());
+        activity?.SetTag("authapp.batch.devices", written.Count);
+        if (written.Count < fires.Count)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, failures[fires.First(i => decisions[i].Outcome == FireOutcome.Failed)]!.GetType().Name);
+        }
+    }
+
+    private async Task WriteOrSplitAsync(IReadOnlyList<ClaimedEntry> entries, Decision[] decisions, Exception?[] failures, List<int> fires, DateTimeOffset now)
+    {
         try
         {
             await database.UpdateAsync(UserPaths.Root, Updates(fires), CancellationToken.None);
@@ -225,103 +239,4 @@ public sealed partial class ScheduleRunner
         var (reason, ownFault) = Failures.Classify(failure);
         return Settlement.Retry(entry.Member, DueClaims.HoldScore(now, delay), ownFault, reason);
     }
-
-    private void Report(IReadOnlyList<ClaimedEntry> entries, Decision[] decisions, Exception?[] failures, IReadOnlyList<string> quarantined, DateTimeOffset writtenAt)
-    {
-        var settings = options.Value;
-        var late = 0;
-        var latest = TimeSpan.Zero;
-        var quarantinedNow = quarantined.ToHashSet(StringComparer.Ordinal);
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var (entry, decision) = (entries[i], decisions[i]);
-            if (quarantinedNow.Contains(entry.Member))
-            {
-                LogQuarantined(logger, LogName(entry), Failures.Classify(failures[i]!).Reason, settings.QuarantineAfter);
-            }
-
-            switch (decision.Outcome)
-            {
-                case FireOutcome.Fired:
-                    var lateness = writtenAt - entry.Occurrence;
-                    telemetry.Lateness.Record(lateness.TotalSeconds);
-                    if (lateness > settings.Interval * 2)
-                    {
-                        late++;
-                        latest = lateness > latest ? lateness : latest;
-                    }
-
-                    break;
-                case FireOutcome.Recovered:
-                    telemetry.Lateness.Record(decision.Lateness.TotalSeconds);
-                    LogRecovered(logger, LogName(entry), entry.Occurrence);
-                    break;
-                case FireOutcome.Removed when decision.Problem is null:
-                    LogRemoved(logger, LogName(entry));
-                    break;
-            }
-        }
-
-        // Stored data the worker cannot use: one line per user and batch, never the values themselves.
-        foreach (var user in Enumerable.Range(0, entries.Count).Where(i => decisions[i].Problem is not null).GroupBy(i => entries[i].Id!.Value.Uid))
-        {
-            var first = decisions[user.First()].Problem!;
-            LogUnusableData(logger, user.Count(), UserHash.Of(user.Key), first.Field, first.Reason);
-        }
-
-        var counts = decisions.GroupBy(decision => decision.Outcome).ToDictionary(group => group.Key, group => group.Count());
-        telemetry.Count(counts, quarantined.Count);
-        if (late > 0)
-        {
-            LogFiredLate(logger, late, latest);
-        }
-
-        if (counts.GetValueOrDefault(FireOutcome.Skipped) is > 0 and var skipped)
-        {
-            var first = Array.FindIndex(decisions, decision => decision.Outcome == FireOutcome.Skipped);
-            LogSkipped(logger, skipped, settings.CatchUpWindow, LogName(entries[first]), entries[first].Occurrence);
-        }
-
-        if (counts.GetValueOrDefault(FireOutcome.Failed) is > 0 and var failed)
-        {
-            var first = Array.FindIndex(decisions, decision => decision.Outcome == FireOutcome.Failed);
-            LogFailed(logger, failed, Failures.Classify(failures[first]!).Reason, LogName(entries[first]));
-        }
-
-        if (counts.GetValueOrDefault(FireOutcome.Lost) is > 0 and var lost)
-        {
-            LogLost(logger, lost);
-        }
-    }
-
-    /// <summary>An entry as logs name it: the user hashed, then venue and device (an index member that is no schedule id as it is).</summary>
-    private static string LogName(ClaimedEntry entry) =>
-        entry.Id is { } id ? $"{UserHash.Of(id.Uid)}/{id.Venue}/{id.Device}" : "(not a schedule id)";
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} due schedule(s) of user {UserHash} hold data the worker cannot use (first: {Field}, {Reason}): unreadable ones are dropped from the index until saved again, an unusable lastNotified is ignored")]
-    private static partial void LogUnusableData(ILogger logger, int count, string userHash, string field, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule} is gone, disabled or unreadable: removed from the index")]
-    private static partial void LogRemoved(ILogger logger, string schedule);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule} occurrence {Occurrence:o} had been written by a replica that stopped before finishing: advanced, push queued once, nothing written again")]
-    private static partial void LogRecovered(ILogger logger, string schedule, DateTimeOffset occurrence);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} occurrence(s) fired late, up to {Lateness}")]
-    private static partial void LogFiredLate(ILogger logger, int count, TimeSpan lateness);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} occurrence(s) more than {Window} late were skipped (first: {Schedule} at {Occurrence:o})")]
-    private static partial void LogSkipped(ILogger logger, int count, TimeSpan window, string schedule, DateTimeOffset occurrence);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} schedule(s) could not fire ({ErrorType}, first: {Schedule}); retried later")]
-    private static partial void LogFailed(ILogger logger, int count, string errorType, string schedule);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} schedule(s) of a batch were taken over by another replica after this one's lease ran out; left to it")]
-    private static partial void LogLost(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Schedule} quarantined after {Failures} failures of its own (last: {ErrorType}); it fires again once its schedule is saved or the index is rebuilt")]
-    private static partial void LogQuarantined(ILogger logger, string schedule, string errorType, int failures);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} schedule(s) could not be settled ({ErrorType}); another replica takes it over when its lease ends")]
-    private static partial void LogBatchFailed(ILogger logger, int count, string errorType);
 }

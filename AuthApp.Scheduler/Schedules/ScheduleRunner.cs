@@ -27,6 +27,8 @@ public sealed partial class ScheduleRunner(
     /// <summary>How far apart the replicas' clocks may be: leases are times on the claimer's clock.</summary>
     public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromSeconds(5);
 
+    private readonly BatchReport _report = new(telemetry, options, logger);
+
     /// <summary>
     /// Drains the due part of the index, up to <see cref="SchedulerOptions.BatchesInFlight"/> batches at a time.
     /// When <paramref name="stopping"/> is cancelled it claims nothing more; batches already claimed are finished

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AuthApp.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -39,7 +40,7 @@ internal sealed partial class PeerHealthExchange(
                 {
                     dependency.Peers = await ExchangeAsync(redis.GetDatabase(), dependency);
                 }
-                catch (Exception exception) when (exception is RedisException or TimeoutException)
+                catch (Exception exception) when (exception.IsRedisOutage())
                 {
                     // Redis readiness reports this on its own; the peers' view just ages.
                     LogExchangeFailed(logger, dependency.Name, exception.GetType().Name);

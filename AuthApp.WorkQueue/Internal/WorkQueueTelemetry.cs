@@ -21,7 +21,10 @@ internal sealed class WorkQueueTelemetry : IDisposable
         Retried = _meter.CreateCounter<long>("authapp.workqueue.jobs.retried", "{job}", "Failed runs scheduled for a retry.");
         DeadLettered = _meter.CreateCounter<long>("authapp.workqueue.jobs.dead_lettered", "{job}", "Jobs moved to the dead-letter stream.");
         Duplicates = _meter.CreateCounter<long>("authapp.workqueue.jobs.duplicates_skipped", "{job}", "Idempotent jobs not run again: enqueued while already accepted, or delivered after they completed.");
-        Duration = _meter.CreateHistogram<double>("authapp.workqueue.job.duration", "s", "Handler run time.");
+        // Buckets in seconds: the default ones (0, 5, 10, ... meant for milliseconds) put every job of a few milliseconds
+        // in the first bucket, read as 5 s at every percentile.
+        Duration = _meter.CreateHistogram<double>("authapp.workqueue.job.duration", "s", "Handler run time.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] });
         _meter.CreateObservableGauge("authapp.workqueue.queue.depth", () => Observe(s => s.StreamLength), "{message}", "Entries in the stream: waiting plus in flight (XLEN).");
         _meter.CreateObservableGauge("authapp.workqueue.queue.pending", () => Observe(s => s.Pending), "{message}", "Messages delivered and not yet acknowledged (XPENDING).");
         _meter.CreateObservableGauge("authapp.workqueue.queue.delayed", () => Observe(s => s.Delayed), "{job}", "Retries waiting for their back-off.");

@@ -6,11 +6,16 @@
 #   scheduler or second replica, so that the two cores are shared only by wrk, the API and what it calls.
 # Tokens are RS256, signed here with openssl and verified by the API against the local key endpoint:
 # production's path, not the emulator's unsigned one (Firebase:AcceptEmulatorTokens stays off).
-# Login rate limits are raised for the run (100,000 per second, the largest PermitLimit the options accept).
+# The API runs the configuration that ships (its appsettings.json and Development's, the services' log levels, the
+# rolling file log) except for what the bench needs to run: the Development environment (emulators are refused
+# elsewhere) with the dependencies' addresses, a local ID-token key endpoint, the file log's location (in the run's
+# folder, so that its bytes per request can be counted), and login rate limits raised for the login case (100,000 per
+# second, the largest PermitLimit the options accept; no other case goes through them).
 # After the cases, a mixed soak (profile, schedules, device_state, alive) for SOAK seconds (default 180), then
 # the API's resident set size (VmRSS), next to the one measured idle after start-up.
 # Each case also reports the CPU time the API and the RTDB emulator used per request (from /proc/PID/stat): on
-# loopback, with every process on the same two cores, that says where a request's cost goes.
+# loopback, with every process on the same two cores, that says where a request's cost goes; and the bytes the
+# API's rolling file log grew by per request.
 #
 # The memory case (only when CASES matches 'memory', e.g. CASES=memory SOAK=0): USERS (default 100,000) users written
 # straight into the Auth emulator and the database, an RS256 ID token signed for each, then the API's memory (VmRSS,
@@ -141,7 +146,7 @@ print(signed + "." + b64(signature))
 PY
 }
 
-echo "==> Starting the API :$api_port (Release, Development settings, RS256 tokens from :$keys_port, logs at Warning, login limits raised)"
+echo "==> Starting the API :$api_port (Release, shipped settings in Development, RS256 tokens from :$keys_port, login limits raised)"
 # From its output folder: the content root (appsettings*.json) is the working directory.
 ASPNETCORE_URLS="$api" DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development \
 ConnectionStrings__cache="127.0.0.1:$redis_port" \
@@ -149,7 +154,7 @@ Firebase__ProjectId=demo-authapp \
 Firebase__AuthEmulatorHost="127.0.0.1:$auth_port" \
 Firebase__DatabaseEmulatorHost="$api_database" \
 Firebase__IdTokenMetadataAddress="http://127.0.0.1:$keys_port/.well-known/openid-configuration" \
-Logging__LogLevel__Default=Warning Logging__File__Path="$work/logs/app.log" Logging__File__MinimumLevel=Warning \
+Logging__File__Path="$work/logs/app.log" \
 RateLimiting__Login__PermitLimit=100000 RateLimiting__Login__Window=00:00:01 \
 RateLimiting__LoginFailuresPerAccountAndAddress__PermitLimit=100000 RateLimiting__LoginFailuresPerAccount__PermitLimit=100000 \
   start api "$repo/AuthApp.Api/bin/Release/net10.0" dotnet AuthApp.Api.dll
@@ -159,6 +164,8 @@ rss() { awk '/VmRSS/ { printf "%.0f MB", $2 / 1024 }' "/proc/$api_pid/status"; }
 # cpu_ms PID: the CPU time (user + system) the process has used so far, in milliseconds.
 ticks="$(getconf CLK_TCK)"
 cpu_ms() { awk -v ticks="$ticks" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / ticks }' "/proc/$1/stat"; }
+# log_bytes: the size of the API's file log, rolled files included.
+log_bytes() { find "$work/logs" -type f -printf '%s\n' 2>/dev/null | awk '{ sum += $1 } END { printf "%d", sum }'; }
 
 echo "==> Creating a license key, a user, a venue and a device"
 key="AK-BENCH-$(date +%s)"
@@ -185,13 +192,13 @@ run_case() { # label, wrk arguments...
   if [ "$status" != "0" ]; then echo "| $label | check failed: non-2xx answers |"; return; fi
   # A short warm-up (JIT, connection pools, caches), then the measured run.
   wrk -t"$threads" -c"$connections" -d3s "$@" >/dev/null 2>&1 || true
-  local api_before db_before
-  api_before="$(cpu_ms "$api_pid")"; db_before="$(cpu_ms "$database_pid")"
+  local api_before db_before log_before
+  api_before="$(cpu_ms "$api_pid")"; db_before="$(cpu_ms "$database_pid")"; log_before="$(log_bytes)"
   wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" >"$work/wrk.txt" 2>&1
   { echo "Case: $label"; cat "$work/wrk.txt"; } >>"$work/all.txt"
-  python3 - "$label" "$work/wrk.txt" "$(( $(cpu_ms "$api_pid") - api_before ))" "$(( $(cpu_ms "$database_pid") - db_before ))" <<'PY'
+  python3 - "$label" "$work/wrk.txt" "$(( $(cpu_ms "$api_pid") - api_before ))" "$(( $(cpu_ms "$database_pid") - db_before ))" "$(( $(log_bytes) - log_before ))" <<'PY'
 import re, sys
-label, text, api_cpu, db_cpu = sys.argv[1], open(sys.argv[2]).read(), int(sys.argv[3]), int(sys.argv[4])
+label, text, api_cpu, db_cpu, log_bytes = sys.argv[1], open(sys.argv[2]).read(), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 def ms(value):
     number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -201,15 +208,15 @@ p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
 total = int(re.search(r"(\d+) requests in", text).group(1))
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 errors = re.search(r"Socket errors: (.*)", text)
-print(f"| {label} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {1000 * api_cpu / total:.0f} µs | {1000 * db_cpu / total:.0f} µs | {total:,} | {bad.group(1) if bad else 0}{' / socket ' + errors.group(1) if errors else ''} |")
+print(f"| {label} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {1000 * api_cpu / total:.0f} µs | {1000 * db_cpu / total:.0f} µs | {log_bytes / total:.2f} B | {total:,} | {bad.group(1) if bad else 0}{' / socket ' + errors.group(1) if errors else ''} |")
 PY
 }
 
 echo
 echo "wrk -t$threads -c$connections -d$duration --latency (after a 3 s warm-up), API at $api"
 echo
-echo "| case | requests/s | p50 | p99 | API CPU / request | DB emulator CPU / request | requests | non-2xx |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| case | requests/s | p50 | p99 | API CPU / request | DB emulator CPU / request | file log / request | requests | non-2xx |"
+echo "|---|---|---|---|---|---|---|---|---|"
 run_case 'GET /alive (liveness, no dependency)' "$api/alive"
 run_case 'GET /health (readiness: Redis check)' "$api/health"
 run_case 'GET /auth/profile (cached, one user, RS256 token)' -H "Authorization: Bearer $token" "$api/auth/profile"
@@ -241,14 +248,17 @@ alive = next((figures(run) for label, run in runs.items() if label.startswith("G
 profile = next((figures(run) for label, run in runs.items() if label.startswith("GET /auth/profile")), None)
 if alive and profile:
     (alive_rps, alive_p99), (profile_rps, profile_p99) = alive, profile
-    print(f"Same run: cached profile = {profile_rps / alive_rps:.0%} of /alive's requests/s (target >= 60%), "
+    print(f"Same run: cached profile = {profile_rps / alive_rps:.0%} of /alive's requests/s (target >= 80%), "
           f"p99 = {profile_p99 / alive_p99:.2f} x /alive's (target <= 1.5 x).")
 PY
 [ "$soak" -gt 0 ] || exit 0
 echo
 echo "==> Soak: ${soak} s of mixed traffic (80% profile, 10% device_state, 5% schedules, 5% alive), wrk -t$threads -c$connections"
+soak_log_before="$(log_bytes)"
 wrk -t"$threads" -c"$connections" -d"${soak}s" --latency -s "$here/mixed.lua" "$api" >"$work/soak.txt" 2>&1 || true
 grep -E "Requests/sec|Non-2xx|Socket errors" "$work/soak.txt" || true
+soak_requests="$(grep -oE '^ *[0-9]+ requests in' "$work/soak.txt" | grep -oE '[0-9]+' || echo 0)"
+echo "File log: $(( $(log_bytes) - soak_log_before )) bytes written during the soak's ${soak_requests} requests"
 echo "API resident set (VmRSS): $idle_rss idle after start-up and warm-up; $(rss) after the ${soak} s soak"
 echo
 if [ -n "${BENCH_KEEP_OUTPUT:-}" ]; then cp "$work/all.txt" "$BENCH_KEEP_OUTPUT"; fi

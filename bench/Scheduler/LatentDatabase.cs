@@ -77,12 +77,6 @@ internal sealed class LatentDatabase(IFirebaseDatabase inner, TimeSpan roundTrip
         await inner.UpdateAsync(path, updates, cancellationToken);
     }
 
-    public async Task<string> PushAsync(string path, JsonNode? value, CancellationToken cancellationToken = default)
-    {
-        await Task.Delay(roundTrip, cancellationToken);
-        return await inner.PushAsync(path, value, cancellationToken);
-    }
-
     public async Task DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
         await Task.Delay(roundTrip, cancellationToken);
