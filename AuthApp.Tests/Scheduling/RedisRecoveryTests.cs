@@ -41,19 +41,15 @@ public sealed class RedisRecoveryTests(AppHostFixture host)
 
         await Eventually.TrueAsync(() => redis.KeyExistsAsync($"authapp:jobs:done:{jobId}"),
             "the job queued after the loss was never consumed", TimeSpan.FromSeconds(60));
-        // The replicas miss the rebuild marker and rebuild the index from the database: the schedule is back, at its
-        // next occurrence (tomorrow: its minute has gone by).
-        await Eventually.TrueAsync(async () => await redis.KeyExistsAsync(BuiltKey)
-                && await redis.SortedSetScoreAsync(DueNow.DueKey, id) == at.AddDays(1).ToUnixTimeSeconds(),
-            "the index was not rebuilt from the database", TimeSpan.FromSeconds(60));
-
-        // What the rebuilt index holds fires.
-        await DueNow.MakeDueAsync(redis, at, id);
+        // The replicas miss the rebuild marker and rebuild the index from the database. The schedule's minute went by
+        // while the index was gone, and it is inside the catch-up window: the rebuilt index holds that occurrence, it
+        // fires once, and the entry moves on to tomorrow.
         await Eventually.TrueAsync(
             async () => (string?)await host.ReadDatabaseAsync($"users/{user.Uid}/venues/kitchen/lamp") == "on",
             "the schedule did not fire from the rebuilt index", TimeSpan.FromSeconds(60));
-        await Eventually.TrueAsync(async () => await redis.SortedSetScoreAsync(DueNow.DueKey, id) == at.AddDays(1).ToUnixTimeSeconds(),
-            "the index entry did not move to tomorrow");
+        await Eventually.TrueAsync(async () => await redis.KeyExistsAsync(BuiltKey)
+                && await redis.SortedSetScoreAsync(DueNow.DueKey, id) == at.AddDays(1).ToUnixTimeSeconds(),
+            "the rebuilt index entry did not move to tomorrow");
         Assert.Equal([(at.ToUnixTimeSeconds(), "fired")], await DueNow.FiringsAsync(redis, id));
         Assert.Equal(schedulers, await ProcessIdsAsync(cancellation));
     }
