@@ -1,3 +1,4 @@
 using AuthApp.Tests.Infrastructure;
 
 [assembly: AssemblyFixture(typeof(AppHostFixture))]
+[assembly: TestCollectionOrderer(typeof(ShutdownLast))]

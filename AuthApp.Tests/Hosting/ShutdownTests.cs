@@ -3,38 +3,30 @@ using AuthApp.Tests.Infrastructure;
 
 namespace AuthApp.Tests.Hosting;
 
-public sealed class ShutdownTests
+/// <summary>Stops the AppHost the other tests shared, after all of them (<see cref="ShutdownLast"/>).</summary>
+[Collection(ShutdownLast.CollectionName)]
+public sealed class ShutdownTests(AppHostFixture host)
 {
+    /// <summary>DCP stops its processes asynchronously after the AppHost returns.</summary>
+    private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(45);
+
     [Fact]
     public async Task Stopping_the_app_host_leaves_no_resource_process_behind()
     {
         var cancellation = TestContext.Current.CancellationToken;
-        var app = await AuthAppHost.StartAsync(cancellation, emulatorSettingsFile: "");
-        List<int> pids;
-        try
+        List<int> pids = [];
+        foreach (var name in AuthAppHost.Resources)
         {
-            pids = [];
-            foreach (var name in AuthAppHost.Resources)
-            {
-                pids.AddRange((await app.InstancesAsync(name, cancellation)).Select(ProcessIdOf));
-            }
-
-            Assert.All(pids, pid => Assert.True(IsRunning(pid), $"process {pid} should be running"));
-        }
-        finally
-        {
-            await app.StopAsync(cancellation);
-            await app.DisposeAsync();
+            pids.AddRange((await host.App.InstancesAsync(name, cancellation)).Select(ProcessIdOf));
         }
 
-        // DCP stops its processes asynchronously after the AppHost returns; give it a bounded grace period.
-        var deadline = Stopwatch.StartNew();
-        while (pids.Any(IsRunning) && deadline.Elapsed < TimeSpan.FromSeconds(45))
-        {
-            await Task.Delay(500, cancellation);
-        }
+        Assert.Equal(AuthAppHost.Resources.Length + 2, pids.Count); // two replicas each of the API and the scheduler
+        Assert.All(pids, pid => Assert.True(IsRunning(pid), $"process {pid} should be running"));
 
-        Assert.DoesNotContain(pids, IsRunning);
+        await host.StopAsync(cancellation);
+
+        await Eventually.TrueAsync(() => !pids.Any(IsRunning),
+            () => $"still running after the AppHost stopped: {string.Join(", ", pids.Where(IsRunning))}", StopGracePeriod);
     }
 
     private static int ProcessIdOf(ResourceEvent state)

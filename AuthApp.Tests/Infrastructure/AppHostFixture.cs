@@ -16,7 +16,7 @@ public sealed class AppHostFixture : IAsyncLifetime, IApiUnderTest
     private DistributedApplication? _app;
     private int _clientAddress;
 
-    public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost is not running.");
 
     public HttpClient CreateHttpClient(string resource) => App.CreateHttpClient(resource, "http");
 
@@ -110,11 +110,15 @@ public sealed class AppHostFixture : IAsyncLifetime, IApiUnderTest
 
     public async ValueTask InitializeAsync() => _app = await AuthAppHost.StartAsync(TestContext.Current.CancellationToken);
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the AppHost and every process it started; the last test of the run does (<see cref="ShutdownLast"/>).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_app is not null)
+        if (Interlocked.Exchange(ref _app, null) is { } app)
         {
-            await _app.DisposeAsync();
+            await app.StopAsync(cancellationToken);
+            await app.DisposeAsync();
         }
     }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 }

@@ -44,13 +44,11 @@ public static class AuthAppHost
     /// </summary>
     public static readonly string EmulatorSettingsFile = Path.Combine(Path.GetTempPath(), $"authapp-tests-{Environment.ProcessId}", "emulators.json");
 
-    /// <param name="emulatorSettingsFile">Where the AppHost writes its emulators' addresses: <see cref="EmulatorSettingsFile"/>
-    /// when null, nowhere when empty (a second AppHost in the same test run must not overwrite the shared one's).</param>
-    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, string? emulatorSettingsFile = null)
+    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken)
     {
         // Every run starts empty: no Redis data, accounts or database kept from an earlier run.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AuthApp_AppHost>(
-            ["LocalData:Persist=false", $"Emulators:SettingsFile={emulatorSettingsFile ?? EmulatorSettingsFile}"], cancellationToken);
+            ["LocalData:Persist=false", $"Emulators:SettingsFile={EmulatorSettingsFile}"], cancellationToken);
 
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
