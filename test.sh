@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
+source scripts/test-auth-emulator.sh
 
 summary=$(mktemp)
-trap 'rm -f "$summary"' EXIT
+trap 'stop_test_auth_emulator; rm -f "$summary"' EXIT
+start_test_auth_emulator "$PWD"
 status=0
 dotnet test --solution AuthApp.sln "$@" | tee "$summary" || status=$?
 

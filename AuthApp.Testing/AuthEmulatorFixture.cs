@@ -9,12 +9,16 @@ namespace AuthApp.Testing;
 /// <summary>
 /// The official Firebase Auth emulator (firebase-tools pinned in firebase/package.json), started
 /// once per test run on free ports from a generated firebase.json, and stopped with its process tree.
-/// It is started on first use, so tests that do not need it do not wait for it.
+/// It is started on first use, so tests that do not need it do not wait for it; under <c>./test.sh</c> the assemblies
+/// share the one it started instead (<see cref="SharedHostVariable"/>).
 /// </summary>
 public sealed class AuthEmulatorFixture : IAsyncDisposable
 {
     /// <summary>The emulator's single project (a <c>demo-</c> project: the emulator never calls Google for it).</summary>
     public const string ProjectId = "demo-authapp";
+
+    /// <summary>The address of an emulator this run's assemblies share (set by test.sh); this fixture then starts none.</summary>
+    public const string SharedHostVariable = "AUTHAPP_TESTS_AUTH_EMULATOR";
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<string> _output = [];
@@ -33,7 +37,9 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
         await _gate.WaitAsync();
         try
         {
-            return _host ??= await StartAsync();
+            return _host ??= Environment.GetEnvironmentVariable(SharedHostVariable) is { Length: > 0 } shared
+                ? await WaitUntilReadyAsync(shared, process: null)
+                : await StartAsync();
         }
         finally
         {
@@ -88,10 +94,7 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
         (await CallAsync(HttpMethod.Post, $"identitytoolkit.googleapis.com/v1/projects/{ProjectId}/accounts:lookup",
             new JsonObject { ["localId"] = new JsonArray(uid) }))?["users"]?[0];
 
-    /// <summary>
-    /// The CLI takes a few seconds alone; at the start of a full test run every test assembly and the AppHost start
-    /// their emulators at once on two cores, and one start took longer than 60 s (a red CI run).
-    /// </summary>
+    /// <summary>The CLI takes a few seconds alone, and far longer on two cores that start the AppHost meanwhile.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
     private async Task<string> StartAsync()
@@ -140,14 +143,19 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var host = $"127.0.0.1:{auth}";
+        return await WaitUntilReadyAsync($"127.0.0.1:{auth}", _process);
+    }
+
+    /// <summary>Waits until the emulator at <paramref name="host"/> says it is ready (or its <paramref name="process"/>, when ours, exits).</summary>
+    private async Task<string> WaitUntilReadyAsync(string host, Process? process)
+    {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)
         {
-            if (_process.HasExited)
+            if (process is { HasExited: true })
             {
-                throw new InvalidOperationException($"The Auth emulator exited with {_process.ExitCode}:\n{Output()}");
+                throw new InvalidOperationException($"The Auth emulator exited with {process.ExitCode}:\n{Output()}");
             }
 
             try
@@ -165,7 +173,9 @@ public sealed class AuthEmulatorFixture : IAsyncDisposable
             await Task.Delay(250);
         }
 
-        throw new TimeoutException($"The Auth emulator was not ready within {StartTimeout.TotalSeconds:0} s:\n{Output()}");
+        throw new TimeoutException(process is null
+            ? $"The Auth emulator test.sh started ({SharedHostVariable}={host}) was not ready within {StartTimeout.TotalSeconds:0} s."
+            : $"The Auth emulator was not ready within {StartTimeout.TotalSeconds:0} s:\n{Output()}");
     }
 
     private void Remember(string? line)
