@@ -31,7 +31,7 @@ public sealed class StoredDataReaderTests
         {
             ReadEverything(stored, zone);
             return true;
-        }, iter: HostileJson.Iterations(5_000));
+        }, iter: PropertyRuns.Iterations(5_000));
 
     [Fact]
     public void Reading_a_hostile_user_record_never_throws() =>
@@ -47,7 +47,7 @@ public sealed class StoredDataReaderTests
 
             ReadEverything(user["venues"], user["timeZone"]);
             return true;
-        }, iter: HostileJson.Iterations(2_000));
+        }, iter: PropertyRuns.Iterations(2_000));
 
     [Theory]
     [MemberData(nameof(Malformed))]

@@ -36,7 +36,7 @@ public sealed class HostileTenantTests(RedisServerFixture redis, DatabaseEmulato
             options => (options.BatchSize, options.BatchesInFlight, options.ReadParallelism) = (4, 2, 4));
         await emulator.UseProductRulesAsync(harness.Namespace);
 
-        await Cases.SampleAsync(hostile => RunCaseAsync(harness, hostile), iter: HostileJson.Iterations(120), threads: 1);
+        await Cases.SampleAsync(hostile => RunCaseAsync(harness, hostile), iter: PropertyRuns.Iterations(120), threads: 1);
     }
 
     private async Task RunCaseAsync(SchedulerHarness harness, HostileCase hostile)

@@ -17,12 +17,6 @@ public static class HostileJson
     // First: the static generators below are built from it, in textual order.
     private static readonly Gen<JsonNode?> Null = Gen.Const((JsonNode?)null);
 
-    /// <summary>Iterations of a property: <c>CsCheck_Iter</c> when set (a long local run), else <paramref name="inSuite"/>.</summary>
-    public static long Iterations(long inSuite) =>
-        long.TryParse(Environment.GetEnvironmentVariable("CsCheck_Iter"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var iter) && iter > 0
-            ? iter
-            : inSuite;
-
     /// <summary>Database keys: plain names, integer-like ones, long ones, and ones the product reserves.</summary>
     public static readonly Gen<string> Key = Gen.Frequency(
         (6, Gen.String[Gen.Char["abcdefghijklmnopqrstuvwxyz"], 1, 8]),

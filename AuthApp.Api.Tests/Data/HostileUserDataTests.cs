@@ -43,7 +43,7 @@ public sealed class HostileUserDataTests(ApiDependencies dependencies) : IAsyncL
             }
 
             Assert.Empty(_api.Logs.AtLeast(LogLevel.Error));
-        }, iter: HostileJson.Iterations(40), threads: 1);
+        }, iter: PropertyRuns.Iterations(40), threads: 1);
     }
 
     /// <summary>Every route of the contract that reads or writes the user's data, aimed at what the record names.</summary>
