@@ -139,7 +139,9 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : TwoReplicaTes
         Assert.Equal((string?)first["name"], (string?)(await ProfileAsync(user.Client))["name"]);
 
         (await user.Client.PostAsJsonAsync("/auth/device_state", new { venue = "Den", device = "Lamp", value = "on" }, Cancellation)).EnsureSuccessStatusCode();
-        Assert.Equal("Renamed Directly", (string?)(await ProfileAsync(user.Client))["name"]);
+        var fresh = await ProfileAsync(user.Client);
+        Assert.Equal("Renamed Directly", (string?)fresh["name"]);
+        Assert.Equal("on", (string?)fresh["venues"]!["Den"]!["Lamp"]);
     }
 
     [Fact]
@@ -167,11 +169,14 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : TwoReplicaTes
         using var user = await First.SignUpAsync();
         await user.AddDeviceAsync("Porch", "Light");
         using var onSecond = Second.CreateClient(user.IdToken);
+        Assert.Equal("{}", (await user.Client.GetFromJsonAsync<JsonObject>("/auth/get_schedules", Cancellation))!["schedules"]!.ToJsonString());
         Assert.Equal("{}", (await onSecond.GetFromJsonAsync<JsonObject>("/auth/get_schedules", Cancellation))!["schedules"]!.ToJsonString());
 
         (await user.Client.PostAsJsonAsync("/auth/set_schedule", new { venue = "Porch", device = "Light", time = "06:45 PM", action = "on" }, Cancellation))
             .EnsureSuccessStatusCode();
 
+        // The replica that took the write shows it at once; the other within the eviction bound.
+        Assert.Equal("06:45 PM", (string?)(await user.Client.GetFromJsonAsync<JsonObject>("/auth/get_schedules", Cancellation))!["schedules"]!["Porch"]?["Light"]?["time"]);
         await Eventually.TrueAsync(async () =>
             (string?)(await onSecond.GetFromJsonAsync<JsonObject>("/auth/get_schedules", Cancellation))!["schedules"]!["Porch"]?["Light"]?["time"] == "06:45 PM",
             "the second replica kept serving the old schedules", EvictionBound);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using static AuthApp.Testing.ProblemResponses;
 
 namespace AuthApp.Api.Tests.Hosting;
@@ -8,7 +9,8 @@ namespace AuthApp.Api.Tests.Hosting;
 /// The API as a process of its own (Kestrel, real connections), configured as ops configure it from the manifest
 /// (<c>ReverseProxy__TrustedNetworks__0</c>, the <c>trusted-proxy-network</c> parameter) and put behind a real
 /// reverse proxy: the per-address login limit must count each client behind a proxy in that network, and only the
-/// proxy behind one outside it; and Kestrel's body limit holds. One process for the class.
+/// proxy behind one outside it; and Kestrel's body limit holds, for a signed-in write too, which then writes nothing.
+/// One process for the class.
 /// </summary>
 public sealed class RealHostTests(RealHostTests.TrustingItsNetwork host) : IClassFixture<RealHostTests.TrustingItsNetwork>
 {
@@ -62,6 +64,18 @@ public sealed class RealHostTests(RealHostTests.TrustingItsNetwork host) : IClas
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
     }
 
+    [Fact]
+    public async Task An_oversized_write_is_refused_with_413_and_writes_nothing()
+    {
+        using var user = await host.SignUpAsync();
+        var huge = new string('x', 200 * 1024);
+
+        using var response = await user.Client.PostAsync("/auth/add_venue", Json($$"""{"venue":"{{huge}}"}"""), Cancellation);
+
+        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        Assert.Null(await host.ReadDatabaseAsync($"users/{user.Uid}/venues"));
+    }
+
     // Wrong passwords for new accounts each time, so that only the per-address limit counts.
     private static async Task<List<HttpStatusCode>> LoginAttemptsAsync(HttpClient client, int attempts)
     {
@@ -75,17 +89,42 @@ public sealed class RealHostTests(RealHostTests.TrustingItsNetwork host) : IClas
         return statuses;
     }
 
-    /// <summary>The API process of the class, trusting <see cref="TrustedNetwork"/> as its proxies' network.</summary>
-    public sealed class TrustingItsNetwork(ApiDependencies dependencies) : IAsyncLifetime
+    /// <summary>
+    /// The API process of the class, trusting <see cref="TrustedNetwork"/> as its proxies' network, in a database
+    /// namespace of its own and accepting the Auth emulator's tokens, so that users can sign up and write through it
+    /// (from <see cref="UsersAddress"/>: the process keeps the shipped rate limits).
+    /// </summary>
+    public sealed class TrustingItsNetwork(ApiDependencies dependencies) : IAsyncLifetime, IApiUnderTest
     {
+        private static readonly IPAddress UsersAddress = IPAddress.Parse("127.0.0.41");
+
+        private readonly string _namespace = DatabaseEmulatorFixture.NewNamespace();
+
         public ApiProcess Api { get; private set; } = null!;
 
         public async ValueTask InitializeAsync()
         {
             var environment = dependencies.ProcessEnvironment();
+            environment["Firebase__DatabaseUrl"] = $"https://{_namespace}.firebaseio.com";
+            environment["Firebase__AcceptEmulatorTokens"] = "true";
             environment["ReverseProxy__TrustedNetworks__0"] = TrustedNetwork;
             Api = await ApiProcess.StartAsync(environment);
         }
+
+        public HttpClient CreateApiClient(string? idToken = null)
+        {
+            var client = Api.CreateClient(UsersAddress);
+            if (idToken is not null)
+            {
+                client.DefaultRequestHeaders.Authorization = new("Bearer", idToken);
+            }
+
+            return client;
+        }
+
+        public Task WriteDatabaseAsync(string path, JsonNode? value) => dependencies.Database.WriteAsync(_namespace, path, value);
+
+        public Task<JsonNode?> ReadDatabaseAsync(string path) => dependencies.Database.ReadAsync(_namespace, path);
 
         public ValueTask DisposeAsync() => Api.DisposeAsync();
     }
