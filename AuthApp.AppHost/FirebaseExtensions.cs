@@ -77,9 +77,7 @@ internal static class FirebaseExtensions
                 .WithEnvironment("Firebase__AuthEmulatorHost", LoopbackAddress(authEmulator.GetEndpoint("http")))
                 .WithEnvironment("Firebase__DatabaseEmulatorHost", LoopbackAddress(databaseEmulator.GetEndpoint("http")))
                 .WithEnvironment("Firebase__AcceptEmulatorTokens", "true") // the emulator's tokens are unsigned; Development only
-                // Not waiting for the Auth emulator: node takes the longest of all to start, and until it answers the
-                // services do what they do in an Auth outage (503 with Retry-After, then heal), so they start beside it.
-                .WithReferenceRelationship(authEmulator.Resource)
+                .WaitFor(authEmulator)
                 .WaitFor(databaseEmulator);
         }
 
