@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
@@ -175,26 +174,13 @@ internal static class FirebaseExtensions
     {
         foreach (var stale in Directory.EnumerateDirectories(Path.GetTempPath(), RunDirectoryPrefix + "*"))
         {
-            if (int.TryParse(Path.GetFileName(stale)[RunDirectoryPrefix.Length..].Split('-')[0], out var pid) && !IsRunning(pid))
+            if (int.TryParse(Path.GetFileName(stale)[RunDirectoryPrefix.Length..].Split('-')[0], out var pid) && !LocalProcesses.IsRunning(pid))
             {
                 TryDelete(stale);
             }
         }
 
         return Directory.CreateTempSubdirectory($"{RunDirectoryPrefix}{Environment.ProcessId}-").FullName;
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     internal static void TryDelete(string path)

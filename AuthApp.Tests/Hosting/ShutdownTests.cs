@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AuthApp.Tests.Infrastructure;
 
 namespace AuthApp.Tests.Hosting;
@@ -21,12 +20,12 @@ public sealed class ShutdownTests(AppHostFixture host)
         }
 
         Assert.Equal(AuthAppHost.Resources.Length + 2, pids.Count); // two replicas each of the API and the scheduler
-        Assert.All(pids, pid => Assert.True(IsRunning(pid), $"process {pid} should be running"));
+        Assert.All(pids, pid => Assert.True(LocalProcesses.IsRunning(pid), $"process {pid} should be running"));
 
         await host.StopAsync(cancellation);
 
-        await Eventually.TrueAsync(() => !pids.Any(IsRunning),
-            () => $"still running after the AppHost stopped: {string.Join(", ", pids.Where(IsRunning))}", StopGracePeriod);
+        await Eventually.TrueAsync(() => !pids.Any(LocalProcesses.IsRunning),
+            () => $"still running after the AppHost stopped: {string.Join(", ", pids.Where(LocalProcesses.IsRunning))}", StopGracePeriod);
     }
 
     private static int ProcessIdOf(ResourceEvent state)
@@ -35,18 +34,5 @@ public sealed class ShutdownTests(AppHostFixture host)
         var pid = state.Snapshot.Properties.SingleOrDefault(property => property.Name == "executable.pid")?.Value;
         Assert.True(pid is not null, $"{resource} has no pid: {string.Join(", ", state.Snapshot.Properties.Select(p => p.Name))}");
         return Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }
