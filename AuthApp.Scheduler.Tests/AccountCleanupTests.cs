@@ -51,8 +51,8 @@ public sealed class AccountCleanupTests(RedisServerFixture redis, DatabaseEmulat
         await harness.Database.SetAsync($"users/{uid}/monitoring_venues/kitchen/temp", JsonValue.Create("21"), Cancellation);
         await harness.Index.UpsertAsync(lamp, Now.AddMinutes(30));
         await harness.Index.UpsertAsync(fan, Now.AddMinutes(30));
-        await harness.Redis.HashSetAsync(DueScheduleIndex.HeldKey, lamp.ToString(), "1 2 0 0");
-        await harness.Redis.HashSetAsync(DueScheduleIndex.QuarantineKey, fan.ToString(), "{}");
+        await harness.Redis.HashSetAsync(ScheduleIndexShard.Of(uid).HeldKey, lamp.ToString(), "1 2 0 0");
+        await harness.Redis.HashSetAsync(ScheduleIndexShard.Of(uid).QuarantineKey, fan.ToString(), "{}");
         var other = await harness.AddUserAsync("u2");
         await harness.Index.UpsertAsync(other, Now.AddMinutes(30));
         var handler = ActivatorUtilities.CreateInstance<AccountCleanupHandler>(harness.Services);
@@ -64,9 +64,9 @@ public sealed class AccountCleanupTests(RedisServerFixture redis, DatabaseEmulat
         Assert.Null(await harness.Database.GetAsync($"users/{uid}", cancellationToken: Cancellation));
         Assert.Null(await harness.ScoreAsync(lamp));
         Assert.Null(await harness.ScoreAsync(fan));
-        Assert.False(await harness.Redis.KeyExistsAsync(DueScheduleIndex.UserKey(uid)));
-        Assert.False(await harness.Redis.HashExistsAsync(DueScheduleIndex.HeldKey, lamp.ToString()));
-        Assert.False(await harness.Redis.HashExistsAsync(DueScheduleIndex.QuarantineKey, fan.ToString()));
+        Assert.False(await harness.Redis.KeyExistsAsync(ScheduleIndexShard.Of(uid).UserKey(uid)));
+        Assert.False(await harness.Redis.HashExistsAsync(ScheduleIndexShard.Of(uid).HeldKey, lamp.ToString()));
+        Assert.False(await harness.Redis.HashExistsAsync(ScheduleIndexShard.Of(uid).QuarantineKey, fan.ToString()));
         Assert.False(await AccountExistsAsync(uid));
         Assert.NotNull(await harness.ScoreAsync(other));
         Assert.NotNull(await harness.Database.GetAsync("users/u2", cancellationToken: Cancellation));

@@ -61,7 +61,7 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
 
         // 600 written straight into the database; the first 500 in key order are indexed, and the other user's one.
         Assert.Equal(501, summary!.Schedules);
-        Assert.Equal(AuthApp.Domain.Users.UserDataLimits.MaxSchedules, await harness.Redis.SetLengthAsync(DueScheduleIndex.UserKey("greedy")));
+        Assert.Equal(AuthApp.Domain.Users.UserDataLimits.MaxSchedules, await harness.Redis.SetLengthAsync(ScheduleIndexShard.Of("greedy").UserKey("greedy")));
         Assert.NotNull(await harness.ScoreAsync(new ScheduleId("greedy", "v09", "d49")));
         Assert.Null(await harness.ScoreAsync(new ScheduleId("greedy", "v10", "d00")));
     }
@@ -165,7 +165,7 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
         Assert.Equal(2, summary!.Removed);
         Assert.Null(await harness.ScoreAsync(deletedSchedule));
         Assert.Null(await harness.ScoreAsync(deletedUser));
-        Assert.DoesNotContain(deletedSchedule.ToString(), (await harness.Redis.SetMembersAsync(DueScheduleIndex.UserKey("u03"))).Select(member => (string)member!));
+        Assert.DoesNotContain(deletedSchedule.ToString(), (await harness.Redis.SetMembersAsync(ScheduleIndexShard.Of("u03").UserKey("u03"))).Select(member => (string)member!));
         Assert.Equal(Now.AddMinutes(25).ToUnixTimeSeconds(), await harness.ScoreAsync(late));
         Assert.Equal(16, await harness.DueEntriesAsync());
     }
@@ -193,8 +193,8 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
         Assert.Equal(1, pages);
         Assert.NotNull(await harness.ScoreAsync(kept));
         Assert.Null(await harness.ScoreAsync(deleted));
-        Assert.False(await harness.Redis.KeyExistsAsync(DueScheduleIndex.UserKey("u2")));
-        Assert.False(await harness.Redis.SetContainsAsync(DueScheduleIndex.UsersKey, "u2"));
+        Assert.False(await harness.Redis.KeyExistsAsync(ScheduleIndexShard.Of("u2").UserKey("u2")));
+        Assert.False(await harness.Redis.SetContainsAsync(ScheduleIndexShard.Of("u2").UsersKey, "u2"));
     }
 
     [Fact]
@@ -202,12 +202,12 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
     {
         await using var harness = await StartAsync();
         var id = await harness.AddUserAsync("u1", "08:00");
-        await harness.Redis.HashSetAsync(DueScheduleIndex.QuarantineKey, id.ToString(), """{"failures":5}""");
+        await harness.Redis.HashSetAsync(ScheduleIndexShard.Of(id.Uid).QuarantineKey, id.ToString(), """{"failures":5}""");
 
         var summary = await harness.Rebuilder.RebuildAsync(Cancellation);
 
         Assert.Equal(1, summary!.Readmitted);
-        Assert.False(await harness.Redis.HashExistsAsync(DueScheduleIndex.QuarantineKey, id.ToString()));
+        Assert.False(await harness.Redis.HashExistsAsync(ScheduleIndexShard.Of(id.Uid).QuarantineKey, id.ToString()));
         Assert.Equal(new DateTimeOffset(2026, 6, 15, 8, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
     }
 
@@ -222,22 +222,63 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
 
         var complete = await harness.Rebuilder.RebuildAsync(Cancellation);
         Assert.True(complete!.Completed);
-        Assert.InRange((await harness.Redis.KeyTimeToLiveAsync(DueScheduleIndex.BuiltKey))!.Value, TimeSpan.FromHours(5.9), TimeSpan.FromHours(6));
+        foreach (var shard in ScheduleIndexShard.All)
+        {
+            Assert.InRange((await harness.Redis.KeyTimeToLiveAsync(shard.BuiltKey))!.Value, TimeSpan.FromHours(5.9), TimeSpan.FromHours(6));
+        }
 
-        await harness.Redis.KeyDeleteAsync(DueScheduleIndex.BuiltKey);
+        var interrupted = await RebuildLosingAsync(harness, () => harness.Redis.ExecuteAsync("FLUSHDB")); // the lock goes with everything else
+
+        Assert.False(interrupted!.Completed);
+        Assert.False(await harness.IndexBuiltAsync());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(9)]
+    public async Task A_shard_that_loses_its_data_during_a_rebuild_is_not_marked_built(int lost)
+    {
+        // What a cluster master restarted empty (or a failover that lost unreplicated writes) does to one shard while
+        // the others, on other masters, keep theirs and the rebuild lock.
+        await using var harness = await StartAsync(options => options.RebuildPageSize = 10);
+        for (var u = 0; u < 15; u++)
+        {
+            await harness.AddUserAsync($"u{u:D2}", "08:00");
+        }
+
+        var shard = ScheduleIndexShard.All[lost];
+        var interrupted = await RebuildLosingAsync(harness, async () =>
+        {
+            foreach (var key in new[] { shard.DueKey, shard.HeldKey, shard.QuarantineKey, shard.UsersKey, shard.BuiltKey, shard.RebuildKey, shard.SeenKey })
+            {
+                await harness.Redis.KeyDeleteAsync(key);
+            }
+        });
+
+        Assert.False(interrupted!.Completed);
+        Assert.False(await harness.Redis.KeyExistsAsync(shard.BuiltKey));
+        Assert.False(await harness.IndexBuiltAsync());
+
+        var again = await harness.Rebuilder.RebuildAsync(Cancellation);
+        Assert.True(again!.Completed);
+        Assert.True(await harness.IndexBuiltAsync());
+        Assert.Equal(15, await harness.DueEntriesAsync());
+    }
+
+    /// <summary>A rebuild during which <paramref name="loss"/> happens, as the second page of users is read.</summary>
+    private static async Task<RebuildSummary?> RebuildLosingAsync(SchedulerHarness harness, Func<Task> loss)
+    {
+        await Task.WhenAll(ScheduleIndexShard.All.Select(shard => harness.Redis.KeyDeleteAsync(shard.BuiltKey)));
         var probe = new DatabaseProbe(harness.Database);
         var pages = 0;
         probe.BeforeRead = async path =>
         {
             if (path == "users" && ++pages == 2)
             {
-                await harness.Redis.ExecuteAsync("FLUSHDB"); // the lock goes with everything else
+                await loss();
             }
         };
-        var interrupted = await harness.CreateRebuilder(probe).RebuildAsync(Cancellation);
-
-        Assert.False(interrupted!.Completed);
-        Assert.False(await harness.Redis.KeyExistsAsync(DueScheduleIndex.BuiltKey));
+        return await harness.CreateRebuilder(probe).RebuildAsync(Cancellation);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class PoisonAndQuarantineTests(RedisServerFixture redis, DatabaseE
             await harness.Index.UpsertAsync(id, Due);
         }
 
-        await harness.Redis.SortedSetAddAsync(DueScheduleIndex.DueKey, "not a schedule id", Due.ToUnixTimeSeconds());
+        await harness.Redis.SortedSetAddAsync(ScheduleIndexShard.All[3].DueKey, "not a schedule id", Due.ToUnixTimeSeconds());
 
         var summary = await harness.Runner.RunDueAsync(Cancellation);
 
@@ -150,7 +150,7 @@ public sealed class PoisonAndQuarantineTests(RedisServerFixture redis, DatabaseE
         harness.Clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(0, (await runner.RunDueAsync(Cancellation)).Total);
         Assert.Null(await harness.ScoreAsync(bad));
-        var record = JsonNode.Parse((string)(await harness.Redis.HashGetAsync(DueScheduleIndex.QuarantineKey, bad.ToString()))!)!;
+        var record = JsonNode.Parse((string)(await harness.Redis.HashGetAsync(ScheduleIndexShard.Of(bad.Uid).QuarantineKey, bad.ToString()))!)!;
         Assert.Equal((3, "DatabaseException/InvalidData", Due.ToUnixTimeSeconds()),
             ((int)record["failures"]!, (string?)record["reason"], (long)record["occurrence"]!));
         Assert.Equal(1, quarantined.GetMeasurementSnapshot().Sum(measurement => measurement.Value));
@@ -162,12 +162,12 @@ public sealed class PoisonAndQuarantineTests(RedisServerFixture redis, DatabaseE
     {
         await using var harness = await StartAsync(Due.AddSeconds(1));
         var id = await harness.AddUserAsync("u1");
-        await harness.Redis.HashSetAsync(DueScheduleIndex.QuarantineKey, id.ToString(), """{"failures":5}""");
+        await harness.Redis.HashSetAsync(ScheduleIndexShard.Of(id.Uid).QuarantineKey, id.ToString(), """{"failures":5}""");
 
         await harness.Index.UpsertAsync(id, Due);
         var summary = await harness.Runner.RunDueAsync(Cancellation);
 
-        Assert.False(await harness.Redis.HashExistsAsync(DueScheduleIndex.QuarantineKey, id.ToString()));
+        Assert.False(await harness.Redis.HashExistsAsync(ScheduleIndexShard.Of(id.Uid).QuarantineKey, id.ToString()));
         Assert.Equal(1, summary[FireOutcome.Fired]);
     }
 
@@ -191,7 +191,7 @@ public sealed class PoisonAndQuarantineTests(RedisServerFixture redis, DatabaseE
             harness.Clock.Advance(TimeSpan.FromMinutes(2));
         }
 
-        Assert.Equal(0, await harness.Redis.HashLengthAsync(DueScheduleIndex.QuarantineKey));
+        Assert.Equal(0, await harness.QuarantinedEntriesAsync());
         Assert.Equal(1, (await harness.Runner.RunDueAsync(Cancellation))[FireOutcome.Fired]);
     }
 

@@ -18,7 +18,7 @@ public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulator
         await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Due.AddSeconds(-10), options => options.Interval = TimeSpan.FromMinutes(1));
         var id = await harness.AddUserAsync("u1");
         await harness.Index.UpsertAsync(id, Due);
-        await harness.Redis.StringSetAsync(DueScheduleIndex.BuiltKey, "1");
+        await harness.MarkIndexBuiltAsync();
         var loop = harness.CreateLoop();
         await loop.StartAsync(Cancellation);
         try
@@ -52,7 +52,7 @@ public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulator
         try
         {
             // Built means marked built: a flush before the rebuild's end would be the same incident, not a second one.
-            await Eventually.TrueAsync(async () => await harness.Redis.KeyExistsAsync(DueScheduleIndex.BuiltKey), "timed out waiting until the first start built the index");
+            await Eventually.TrueAsync(harness.IndexBuiltAsync, "timed out waiting until the first start built the index");
             Assert.Equal(Due.ToUnixTimeSeconds(), await harness.ScoreAsync(id));
 
             await harness.Redis.ExecuteAsync("FLUSHDB");
@@ -66,7 +66,7 @@ public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulator
 
                 return await harness.DeviceAsync(id) == "on";
             }, "timed out waiting until the schedule fired from the rebuilt index", every: ClockStep);
-            Assert.True(await harness.Redis.KeyExistsAsync(DueScheduleIndex.BuiltKey));
+            Assert.True(await harness.IndexBuiltAsync());
             // Once at the first start, once for the loss: never once per cycle.
             Assert.Equal(2, harness.Logs.GetSnapshot().Count(log => log.Message.Contains("rebuilding it from the database", StringComparison.Ordinal)));
         }

@@ -33,7 +33,7 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
         Assert.Equal(Due.AddDays(1).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
         Assert.Equal(3, Assert.Single(lateness.GetMeasurementSnapshot()).Value);
         Assert.Equal([(id.ToString(), Due.ToUnixTimeSeconds(), "fired")], await harness.AuditAsync());
-        Assert.Equal(0, await harness.Redis.HashLengthAsync(DueScheduleIndex.HeldKey));
+        Assert.Equal(0, await harness.HeldEntriesAsync());
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
             Assert.Equal(Due.AddDays(1).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
         }
 
-        Assert.Equal(0, await harness.Redis.HashLengthAsync(DueScheduleIndex.HeldKey));
+        Assert.Equal(0, await harness.HeldEntriesAsync());
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
 
         Assert.Equal(2, summary[FireOutcome.Removed]);
         Assert.Equal(0, await harness.DueEntriesAsync());
-        Assert.Empty(await harness.Redis.SetMembersAsync(DueScheduleIndex.UserKey("u1")));
+        Assert.Empty(await harness.Redis.SetMembersAsync(ScheduleIndexShard.Of("u1").UserKey("u1")));
         Assert.Empty(await harness.QueuedPushesAsync());
     }
 
@@ -219,7 +219,7 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
 
         Assert.Equal(0, summary.Total);
         Assert.Equal(Due.ToUnixTimeSeconds(), await harness.ScoreAsync(id));
-        Assert.Equal(0, await harness.Redis.HashLengthAsync(DueScheduleIndex.HeldKey));
+        Assert.Equal(0, await harness.HeldEntriesAsync());
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class AccountDeletionTests(ApiDependencies dependencies) : IAsyncL
         Assert.Equal(true, (bool?)await Api.ReadDatabaseAsync($"users/{user.Uid}/verifiedAccess"));
         Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/revokedBefore"));
         Assert.NotNull(await Api.ReadDatabaseAsync($"users/{user.Uid}/secure/gemini_key"));
-        Assert.True(await _redis.Connection.GetDatabase().KeyExistsAsync(DueScheduleIndex.UserKey(user.Uid)));
+        Assert.True(await _redis.Connection.GetDatabase().KeyExistsAsync(ScheduleIndexShard.Of(user.Uid).UserKey(user.Uid)));
 
         RedisLink.Restore();
         _worker!.Start();
@@ -113,7 +113,7 @@ public sealed class AccountDeletionTests(ApiDependencies dependencies) : IAsyncL
                 {
                     await dependencies.ExistsAsync(uid) ? "the account" : null,
                     await Api.ReadDatabaseAsync($"users/{uid}") is not null ? "its data" : null,
-                    await _redis.Connection.GetDatabase().KeyExistsAsync(DueScheduleIndex.UserKey(uid)) ? "its index entries" : null,
+                    await _redis.Connection.GetDatabase().KeyExistsAsync(ScheduleIndexShard.Of(uid).UserKey(uid)) ? "its index entries" : null,
                 }.OfType<string>());
                 return left.Length == 0;
             },

@@ -113,7 +113,7 @@ public sealed class IndexUnavailableTests(ApiDependencies dependencies) : IAsync
 
     /// <summary>The schedule's next occurrence in the index (Unix seconds), or null when it is not indexed.</summary>
     private async Task<double?> OccurrenceAsync(ApiUser user) =>
-        await _redis.Connection.GetDatabase().SortedSetScoreAsync(DueScheduleIndex.DueKey, new ScheduleId(user.Uid, "kitchen", "lamp").ToString());
+        await _redis.Connection.GetDatabase().SortedSetScoreAsync(ScheduleIndexShard.Of(user.Uid).DueKey, new ScheduleId(user.Uid, "kitchen", "lamp").ToString());
 
     private TcpProxy RedisLink => _redisLink!;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AuthApp.Domain.Schedules;
 using StackExchange.Redis;
 
 namespace AuthApp.Api.Tests.Schedules;
@@ -8,12 +9,11 @@ namespace AuthApp.Api.Tests.Schedules;
 /// <summary>
 /// <c>/auth/set_schedule</c>, <c>/auth/get_schedules</c>, <c>/auth/update_schedule_status</c>,
 /// <c>/auth/delete_schedule</c>, <c>/auth/time_zone</c>: the schedules in the database and their entries in
-/// the due index the scheduler reads (Redis sorted set <c>authapp:schedules:due</c>, member
+/// the due index the scheduler reads (a Redis sorted set per shard, <see cref="ScheduleIndexShard"/>, member
 /// <c>uid/venue/device</c>, score = the next occurrence in Unix seconds), on the shared API.
 /// </summary>
 public sealed class ScheduleTests(ApiDependencies dependencies)
 {
-    private const string DueKey = "authapp:schedules:due";
 
     private ApiFactory Api => dependencies.SharedApi;
 
@@ -93,7 +93,7 @@ public sealed class ScheduleTests(ApiDependencies dependencies)
             ["message"] = "Schedule status updated", ["venue"] = "Living", ["device"] = "Lamp", ["status"] = "disable",
         }, body), body.ToJsonString());
         Assert.Equal("disable", (string?)await Api.ReadDatabaseAsync($"users/{user.Uid}/schedules/Living/Lamp/status"));
-        Assert.Null(await Cache.SortedSetScoreAsync(DueKey, Member(user, "Living", "Lamp")));
+        Assert.Null(await IndexedScoreAsync(user, "Living", "Lamp"));
 
         var before = DateTimeOffset.UtcNow;
         using var enable = await user.Client.PostAsJsonAsync("/auth/update_schedule_status", new { venue = "Living", device = "Lamp", status = "enable" }, Cancellation);
@@ -108,14 +108,14 @@ public sealed class ScheduleTests(ApiDependencies dependencies)
     {
         using var user = await UserWithLampAsync();
         (await SetAsync(user, new { venue = "Living", device = "Lamp", time = "07:30 AM", action = "on" })).EnsureSuccessStatusCode();
-        Assert.NotNull(await Cache.SortedSetScoreAsync(DueKey, Member(user, "Living", "Lamp")));
+        Assert.NotNull(await IndexedScoreAsync(user, "Living", "Lamp"));
 
         using var response = await SendAsync(user, HttpMethod.Delete, "/auth/delete_schedule", new { venue = "Living", device = "Lamp" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Schedule deleted", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>(Cancellation))!["message"]);
         Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/schedules"));
-        Assert.Null(await Cache.SortedSetScoreAsync(DueKey, Member(user, "Living", "Lamp")));
+        Assert.Null(await IndexedScoreAsync(user, "Living", "Lamp"));
         Assert.Equal("off", (string?)await Api.ReadDatabaseAsync($"users/{user.Uid}/venues/Living/Lamp"));
     }
 
@@ -130,7 +130,7 @@ public sealed class ScheduleTests(ApiDependencies dependencies)
         Assert.Equal("schedule_not_found", (string?)(await delete.ReadProblemAsync(HttpStatusCode.NotFound))["code"]);
         Assert.Equal("schedule_not_found", (string?)(await status.ReadProblemAsync(HttpStatusCode.NotFound))["code"]);
         Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/schedules"));
-        Assert.Null(await Cache.SortedSetScoreAsync(DueKey, Member(user, "Living", "Lamp")));
+        Assert.Null(await IndexedScoreAsync(user, "Living", "Lamp"));
     }
 
     [Theory]
@@ -169,7 +169,7 @@ public sealed class ScheduleTests(ApiDependencies dependencies)
     {
         using var user = await UserWithLampAsync();
         (await SetAsync(user, new { venue = "Living", device = "Lamp", time = "07:30 AM", action = "on" })).EnsureSuccessStatusCode();
-        var score = await Cache.SortedSetScoreAsync(DueKey, Member(user, "Living", "Lamp"));
+        var score = await IndexedScoreAsync(user, "Living", "Lamp");
 
         using var response = await user.Client.PostAsJsonAsync("/auth/update_schedule_status", new { venue = "Living", device = "Lamp", status = "paused" }, Cancellation);
 
@@ -178,7 +178,7 @@ public sealed class ScheduleTests(ApiDependencies dependencies)
         Assert.Equal("status", (string?)problem["field"]);
         Assert.Equal("enable", (string?)await Api.ReadDatabaseAsync($"users/{user.Uid}/schedules/Living/Lamp/status"));
         Assert.NotNull(score);
-        Assert.Equal(score, await Cache.SortedSetScoreAsync(DueKey, Member(user, "Living", "Lamp")));
+        Assert.Equal(score, await IndexedScoreAsync(user, "Living", "Lamp"));
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class ScheduleTests(ApiDependencies dependencies)
 
         Assert.Equal("device_not_found", (string?)(await response.ReadProblemAsync(HttpStatusCode.NotFound))["code"]);
         Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/schedules"));
-        Assert.Null(await Cache.SortedSetScoreAsync(DueKey, Member(user, "Living", "Heater")));
+        Assert.Null(await IndexedScoreAsync(user, "Living", "Heater"));
         Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/venues/Living/Heater"));
     }
 
@@ -225,7 +225,7 @@ public sealed class ScheduleTests(ApiDependencies dependencies)
         using var user = await UserWithLampAsync();
         await user.AddDeviceAsync("Kitchen", "Fan");
         (await SetAsync(user, new { venue = "Living", device = "Lamp", time = "07:30 AM", action = "on" })).EnsureSuccessStatusCode();
-        var score = await Cache.SortedSetScoreAsync(DueKey, Member(user, "Living", "Lamp"));
+        var score = await IndexedScoreAsync(user, "Living", "Lamp");
         var schedules = (await Api.ReadDatabaseAsync($"users/{user.Uid}/schedules"))!.ToJsonString();
 
         using var userZone = await user.Client.PostAsJsonAsync("/auth/time_zone", new { timeZone = zone }, Cancellation);
@@ -241,8 +241,8 @@ public sealed class ScheduleTests(ApiDependencies dependencies)
         Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/timeZone"));
         Assert.Equal(schedules, (await Api.ReadDatabaseAsync($"users/{user.Uid}/schedules"))!.ToJsonString());
         Assert.NotNull(score);
-        Assert.Equal(score, await Cache.SortedSetScoreAsync(DueKey, Member(user, "Living", "Lamp")));
-        Assert.Null(await Cache.SortedSetScoreAsync(DueKey, Member(user, "Kitchen", "Fan")));
+        Assert.Equal(score, await IndexedScoreAsync(user, "Living", "Lamp"));
+        Assert.Null(await IndexedScoreAsync(user, "Kitchen", "Fan"));
     }
 
     private async Task<ApiUser> UserWithLampAsync()
@@ -263,7 +263,7 @@ public sealed class ScheduleTests(ApiDependencies dependencies)
     /// <summary>The index holds the schedule at its next occurrence: within a day of now, at <paramref name="time"/> in <paramref name="zone"/>.</summary>
     private async Task AssertIndexedAtAsync(ApiUser user, string venue, string device, TimeOnly time, TimeZoneInfo zone, DateTimeOffset before)
     {
-        var score = await Cache.SortedSetScoreAsync(DueKey, Member(user, venue, device));
+        var score = await IndexedScoreAsync(user, venue, device);
         Assert.True(score.HasValue, $"{venue}/{device} is not in the due index");
         var next = DateTimeOffset.FromUnixTimeSeconds((long)score.Value);
         Assert.InRange(next, before, DateTimeOffset.UtcNow.AddDays(1));
@@ -274,7 +274,11 @@ public sealed class ScheduleTests(ApiDependencies dependencies)
     private async Task AssertNothingScheduledAsync(ApiUser user)
     {
         Assert.Null(await Api.ReadDatabaseAsync($"users/{user.Uid}/schedules"));
-        Assert.Null(await Cache.SortedSetScoreAsync(DueKey, Member(user, "Living", "Lamp")));
+        Assert.Null(await IndexedScoreAsync(user, "Living", "Lamp"));
         Assert.Equal("off", (string?)await Api.ReadDatabaseAsync($"users/{user.Uid}/venues/Living/Lamp"));
     }
+
+    /// <summary>The score of the user's schedule in its shard of the due index, if it is indexed.</summary>
+    private Task<double?> IndexedScoreAsync(ApiUser user, string venue, string device) =>
+        Cache.SortedSetScoreAsync(ScheduleIndexShard.Of(user.Uid).DueKey, Member(user, venue, device));
 }

@@ -6,19 +6,31 @@ namespace AuthApp.Domain.Schedules;
 /// entry is, so each rule of the index is one Lua function here, composed into the scripts that need it: where a user's
 /// set is, what a member's uid is, what removing an entry takes, what a held record holds.
 /// <para>
-/// Every index script takes <see cref="DueScheduleIndex.DueKey"/>, <see cref="DueScheduleIndex.HeldKey"/> and
-/// <see cref="DueScheduleIndex.QuarantineKey"/> as <c>KEYS[1..3]</c>. The scripts build the per-user set keys from the
-/// members, so the index needs a single Redis shard (as the work queue does). Entries are read and written several
-/// hundred per command where a script handles many (<c>unpack</c> has a limit): Redis is shared by every replica, and a
-/// command per entry would make it the bottleneck of a burst.
+/// Every index script works on one shard (<see cref="ScheduleIndexShard"/>) and takes its due set, held hash and
+/// quarantine hash as <c>KEYS[1..3]</c>. The per-user keys it builds itself (a user's set, the removed-user marker) start
+/// with the shard's prefix, read off <c>KEYS[1]</c>, so they carry the shard's hash tag: on a Redis Cluster every key a
+/// script touches is in the shard's slot. Entries are read and written several hundred per command where a script
+/// handles many (<c>unpack</c> has a limit): Redis is shared by every replica, and a command per entry would make it the
+/// bottleneck of a burst.
 /// </para>
 /// </summary>
 public static class ScheduleIndexScripts
 {
-    /// <summary>The set of a user's entries (<see cref="DueScheduleIndex.UserKey"/>).</summary>
-    private const string UserKeyFunction = $$"""
+    /// <summary>
+    /// A key of the script's shard: the shard's prefix is <c>KEYS[1]</c> (its due set) without the due set's own suffix.
+    /// </summary>
+    private const string ShardKeyFunction = $$"""
+        local shard_prefix = string.sub(KEYS[1], 1, #KEYS[1] - #'{{ScheduleIndexShard.DueSuffix}}')
+        local function shard_key(name)
+          return shard_prefix .. name
+        end
+
+        """;
+
+    /// <summary>The set of a user's entries (<see cref="ScheduleIndexShard.UserKey"/>).</summary>
+    private const string UserKeyFunction = ShardKeyFunction + $$"""
         local function user_key(uid)
-          return '{{DueScheduleIndex.UserKeyPrefix}}' .. uid
+          return shard_key('{{ScheduleIndexShard.UserSuffix}}' .. uid)
         end
 
         """;
@@ -110,9 +122,9 @@ public static class ScheduleIndexScripts
         """;
 
     /// <summary>
-    /// KEYS: due, held, quarantine, built marker, audit stream. ARGV: now (s), limit, lease. Takes up to limit due entries
-    /// and moves their scores to the lease. Returns {{member, occurrence, failures, strikes, reclaimed}...}, whether the
-    /// index is marked built, the quarantine's size, and the head score.
+    /// KEYS: due, held, quarantine, built marker, audit stream (a shard's). ARGV: now (s), limit, lease. Takes up to
+    /// limit due entries and moves their scores to the lease. Returns {{member, occurrence, failures, strikes,
+    /// reclaimed}...}, whether the shard is marked built, the quarantine's size, and the head score.
     /// </summary>
     public const string Claim = HeldFunctions + CallChunkedFunction + """
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
@@ -229,7 +241,7 @@ public static class ScheduleIndexScripts
     /// KEYS: due, held, quarantine, the rebuild's seen set, the users set. ARGV: the seen set's ttl (ms), then per user:
     /// uid, n, n (member, next) pairs. Adds the missing entries (<c>ZADD NX</c>: a pending or held occurrence is kept),
     /// re-admits quarantined ones, and marks the users seen; a user whose account was deleted since the page was read
-    /// (<see cref="DueScheduleIndex.RemovedUserKeyPrefix"/>) gets nothing indexed. A user's set is compared with the page
+    /// (<see cref="ScheduleIndexShard.RemovedUserKey"/>) gets nothing indexed. A user's set is compared with the page
     /// only when it holds more than the page shows, and the quarantine only when it holds anything. Returns the number
     /// added, the number re-admitted, and the (member, score or false) of entries indexed for the page's users that the
     /// page did not show firing.
@@ -243,7 +255,7 @@ public static class ScheduleIndexScripts
           local user = user_key(uid)
           seen[#seen + 1] = uid
           -- An account deleted since this page was read: index nothing of it.
-          local n = redis.call('EXISTS', '{{DueScheduleIndex.RemovedUserKeyPrefix}}' .. uid) == 1 and 0 or read
+          local n = redis.call('EXISTS', shard_key('{{ScheduleIndexShard.RemovedUserSuffix}}' .. uid)) == 1 and 0 or read
           for first = 0, n - 1, 500 do
             local scored, members = {}, {}
             for j = first, math.min(first + 499, n - 1) do
@@ -324,20 +336,21 @@ public static class ScheduleIndexScripts
         return removed
         """;
 
-    /// <summary>KEYS: the rebuild lock. ARGV: token, ttl (ms). Extends the lock if this token still holds it; 1 if so.</summary>
+    /// <summary>KEYS: a lock (the rebuild's, or a shard's rebuild marker). ARGV: token, ttl (ms). Extends it if this token still holds it; 1 if so.</summary>
     public const string RenewLock = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
         return 0
         """;
 
     /// <summary>
-    /// KEYS: the rebuild lock, the built marker, the seen set. ARGV: token, built at (s), marker ttl (ms). Marks the index
-    /// built and forgets the seen set, only if this token still holds the lock; 1 if so.
+    /// KEYS: a shard's rebuild marker, its built marker, its seen set. ARGV: token, built at (s), marker ttl (ms). Marks
+    /// the shard built and forgets the seen set, only if the rebuild that holds <c>token</c> still has its marker there
+    /// (a shard that lost its data mid-way is left unbuilt, to be rebuilt); 1 if so.
     /// </summary>
-    public const string FinishRebuild = """
+    public const string FinishShard = """
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
         redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-        redis.call('DEL', KEYS[3])
+        redis.call('DEL', KEYS[3], KEYS[1])
         return 1
         """;
 

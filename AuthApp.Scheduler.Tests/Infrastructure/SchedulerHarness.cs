@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuthApp.Domain.Jobs;
+using AuthApp.Domain.Schedules;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Credentials;
 using AuthApp.Firebase.Database;
@@ -221,10 +222,26 @@ public sealed class SchedulerHarness : IAsyncDisposable
         return ids;
     }
 
-    public async Task<double?> ScoreAsync(ScheduleId id) => await Redis.SortedSetScoreAsync(DueScheduleIndex.DueKey, id.ToString());
+    public async Task<double?> ScoreAsync(ScheduleId id) => await Redis.SortedSetScoreAsync(ScheduleIndexShard.Of(id.Uid).DueKey, id.ToString());
 
-    /// <summary>How many entries the due set holds (quarantined and removed ones are not in it).</summary>
-    public Task<long> DueEntriesAsync() => Redis.SortedSetLengthAsync(DueScheduleIndex.DueKey);
+    /// <summary>How many entries the due sets hold (quarantined and removed ones are not in them).</summary>
+    public async Task<long> DueEntriesAsync() =>
+        (await Task.WhenAll(ScheduleIndexShard.All.Select(shard => Redis.SortedSetLengthAsync(shard.DueKey)))).Sum();
+
+    /// <summary>How many entries the shards' held hashes hold (claimed, or waiting for a retry).</summary>
+    public async Task<long> HeldEntriesAsync() =>
+        (await Task.WhenAll(ScheduleIndexShard.All.Select(shard => Redis.HashLengthAsync(shard.HeldKey)))).Sum();
+
+    /// <summary>How many entries the shards' quarantines hold.</summary>
+    public async Task<long> QuarantinedEntriesAsync() =>
+        (await Task.WhenAll(ScheduleIndexShard.All.Select(shard => Redis.HashLengthAsync(shard.QuarantineKey)))).Sum();
+
+    /// <summary>Marks every shard of the index built, as a completed rebuild would (a test that needs no rebuild).</summary>
+    public Task MarkIndexBuiltAsync() => Task.WhenAll(ScheduleIndexShard.All.Select(shard => Redis.StringSetAsync(shard.BuiltKey, "1")));
+
+    /// <summary>Whether every shard of the index is marked built.</summary>
+    public async Task<bool> IndexBuiltAsync() =>
+        (await Task.WhenAll(ScheduleIndexShard.All.Select(shard => Redis.KeyExistsAsync(shard.BuiltKey)))).All(built => built);
 
     public async Task<string?> DeviceAsync(ScheduleId id) =>
         (string?)await Database.GetAsync($"users/{id.Uid}/venues/{id.Venue}/{id.Device}");
@@ -242,8 +259,10 @@ public sealed class SchedulerHarness : IAsyncDisposable
     /// <summary>The audit stream: one (schedule, occurrence, outcome) per occurrence fired.</summary>
     public async Task<IReadOnlyList<(string Id, long Occurrence, string Outcome)>> AuditAsync()
     {
-        var entries = await Redis.StreamRangeAsync(DueClaims.AuditStream);
-        return entries.Select(entry => ((string)entry["id"]!, (long)entry["occurrence"], (string)entry["outcome"]!)).ToList();
+        var streams = await Task.WhenAll(ScheduleIndexShard.All.Select(shard => Redis.StreamRangeAsync(shard.AuditStream)));
+        return streams.SelectMany(entries => entries)
+            .OrderBy(entry => (long)entry["firedAt"])
+            .Select(entry => ((string)entry["id"]!, (long)entry["occurrence"], (string)entry["outcome"]!)).ToList();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using AuthApp.Domain.Schedules;
 using Microsoft.Extensions.Options;
@@ -11,23 +12,30 @@ namespace AuthApp.Scheduler.Schedules;
 /// <list type="bullet">
 /// <item><b>Claim</b>: takes up to N due entries and moves each one's score to the batch's lease (a time a few
 /// seconds ahead, with a <c>.5</c> fraction, which no occurrence ever has), remembering the occurrence in
-/// <see cref="DueScheduleIndex.HeldKey"/>. Other replicas no longer see those entries as due: replicas take
+/// <see cref="ScheduleIndexShard.HeldKey"/>. Other replicas no longer see those entries as due: replicas take
 /// disjoint batches. If the claimer dies, the lease comes due like any occurrence and the next claimer gets the
 /// entry back with its original occurrence (<see cref="ClaimedEntry.Reclaimed"/>).</item>
 /// <item><b>Renew</b>: right before the database write, checks that the batch still owns each entry (a replica
 /// stalled past its lease has lost it to another) and extends the lease.</item>
 /// <item><b>Settle</b>: moves each entry to its next occurrence, removes it, puts it back, or schedules a retry
 /// (quarantining it after <see cref="SchedulerOptions.QuarantineAfter"/> failures of its own), and appends what
-/// fired to the audit stream. An entry the API re-timed or removed meanwhile keeps the API's version.</item>
+/// fired to the shard's audit stream. An entry the API re-timed or removed meanwhile keeps the API's version.</item>
 /// </list>
+/// <para>
+/// The index is sharded (<see cref="ScheduleIndexShard"/>) and a batch comes from one shard. A claim tries the shards in
+/// turn, from where the last one left off, until one has something due: replicas and bursts spread over the shards
+/// (and a cluster's masters), and one shard full of due entries cannot starve the others. An empty batch means every
+/// shard was looked at and none had anything due.
+/// </para>
 /// </summary>
 public sealed class DueClaims(IConnectionMultiplexer redis, IOptions<SchedulerOptions> options)
 {
-    /// <summary>One entry per occurrence fired: <c>id, occurrence, outcome (fired|recovered), instance, firedAt</c>.</summary>
-    public const string AuditStream = "authapp:schedules:fired";
-
-    private static readonly RedisKey[] IndexKeys =
-        [DueScheduleIndex.DueKey, DueScheduleIndex.HeldKey, DueScheduleIndex.QuarantineKey, DueScheduleIndex.BuiltKey, AuditStream];
+    // What the last look at each shard found: a claim that returns a batch has not looked at the shards after it, so
+    // the batch reports what is known of them. Written and read under the lock: batches are claimed one at a time per
+    // replica, but renewals and settlements run concurrently.
+    private readonly ShardView[] _shards = new ShardView[ScheduleIndexShard.Count];
+    private readonly Lock _gate = new();
+    private int _next;
 
     private IDatabase Database => redis.GetDatabase();
 
@@ -41,8 +49,23 @@ public sealed class DueClaims(IConnectionMultiplexer redis, IOptions<SchedulerOp
     public async Task<ClaimedBatch> ClaimAsync(DateTimeOffset now, int limit)
     {
         var lease = HoldScore(now, options.Value.ClaimLease);
-        var result = (RedisResult[])(await Database.ScriptEvaluateAsync(ScheduleIndexScripts.Claim, IndexKeys,
-            [Seconds(now), limit, lease]))!;
+        for (var tried = 0; tried < ScheduleIndexShard.Count; tried++)
+        {
+            var shard = ScheduleIndexShard.All[(int)((uint)Interlocked.Increment(ref _next) % ScheduleIndexShard.Count)];
+            var entries = await ClaimFromAsync(shard, now, limit, lease);
+            if (entries.Count > 0 || tried == ScheduleIndexShard.Count - 1)
+            {
+                return Batch(shard, entries, lease);
+            }
+        }
+
+        throw new UnreachableException();
+    }
+
+    private async Task<List<ClaimedEntry>> ClaimFromAsync(ScheduleIndexShard shard, DateTimeOffset now, int limit, double lease)
+    {
+        var result = (RedisResult[])(await Database.ScriptEvaluateAsync(ScheduleIndexScripts.Claim,
+            shard.IndexKeys(shard.BuiltKey, shard.AuditStream), [Seconds(now), limit, lease]))!;
         var flat = (RedisResult[])result[0]!;
         var entries = new List<ClaimedEntry>(flat.Length / 5);
         for (var i = 0; i < flat.Length; i += 5)
@@ -58,17 +81,38 @@ public sealed class DueClaims(IConnectionMultiplexer redis, IOptions<SchedulerOp
         }
 
         var head = result[3];
-        return new ClaimedBatch(
-            entries,
-            lease,
-            (long)result[1] == 1,
-            (long)result[2],
-            head.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)((double)head * 1000)));
+        lock (_gate)
+        {
+            _shards[shard.Number] = new ShardView(
+                Looked: true,
+                Built: (long)result[1] == 1,
+                Quarantined: (long)result[2],
+                Head: head.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)((double)head * 1000)));
+        }
+
+        return entries;
+    }
+
+    private ClaimedBatch Batch(ScheduleIndexShard shard, IReadOnlyList<ClaimedEntry> entries, double lease)
+    {
+        lock (_gate)
+        {
+            // A shard never looked at (this replica just started) counts as not built: the rebuild it may trigger finds
+            // the markers in place and ends at once.
+            return new ClaimedBatch(
+                shard,
+                entries,
+                lease,
+                _shards.All(view => view.Looked && view.Built),
+                _shards.Sum(view => view.Quarantined),
+                _shards.Where(view => view.Head is not null).Min(view => view.Head));
+        }
     }
 
     /// <summary>Extends the batch's lease; returns, per entry, whether the batch still owns it, and the new lease.</summary>
-    public async Task<(double Lease, bool[] Owned)> RenewAsync(double lease, IReadOnlyList<ClaimedEntry> entries, DateTimeOffset now)
+    public async Task<(double Lease, bool[] Owned)> RenewAsync(ClaimedBatch batch, IReadOnlyList<ClaimedEntry> entries, DateTimeOffset now)
     {
+        var lease = batch.Lease;
         var renewed = Math.Max(lease, HoldScore(now, options.Value.ClaimLease));
         var args = new RedisValue[entries.Count + 2];
         args[0] = lease;
@@ -78,12 +122,13 @@ public sealed class DueClaims(IConnectionMultiplexer redis, IOptions<SchedulerOp
             args[i + 2] = entries[i].Member;
         }
 
-        var owned = (RedisResult[])(await Database.ScriptEvaluateAsync(ScheduleIndexScripts.Renew, IndexKeys, args))!;
+        var owned = (RedisResult[])(await Database.ScriptEvaluateAsync(ScheduleIndexScripts.Renew, batch.Shard.IndexKeys(), args))!;
         return (renewed, owned.Select(flag => (int)flag == 1).ToArray());
     }
 
     /// <summary>Applies the batch's outcomes; returns the members this settlement quarantined.</summary>
-    public async Task<IReadOnlyList<string>> SettleAsync(double lease, IReadOnlyList<Settlement> settlements, DateTimeOffset now, string instance)
+    public async Task<IReadOnlyList<string>> SettleAsync(
+        ClaimedBatch batch, double lease, IReadOnlyList<Settlement> settlements, DateTimeOffset now, string instance)
     {
         if (settlements.Count == 0)
         {
@@ -106,7 +151,8 @@ public sealed class DueClaims(IConnectionMultiplexer redis, IOptions<SchedulerOp
             }, settlement.Member, settlement.Score, settlement.Detail ?? "", settlement.Reason ?? ""]);
         }
 
-        var quarantined = (RedisResult[])(await Database.ScriptEvaluateAsync(ScheduleIndexScripts.Settle, IndexKeys, [.. args]))!;
+        var quarantined = (RedisResult[])(await Database.ScriptEvaluateAsync(ScheduleIndexScripts.Settle,
+            batch.Shard.IndexKeys(batch.Shard.BuiltKey, batch.Shard.AuditStream), [.. args]))!;
         return quarantined.Select(member => (string)member!).ToList();
     }
 
@@ -122,10 +168,15 @@ public sealed class DueClaims(IConnectionMultiplexer redis, IOptions<SchedulerOp
 public sealed record ClaimedEntry(string Member, ScheduleId? Id, DateTimeOffset Occurrence, int Failures, int Strikes, bool Reclaimed);
 
 /// <summary>
-/// A claim's result: the entries (possibly none), the lease they are held under, whether the index is marked built,
-/// the quarantine's size, and the earliest score left in the index (when the loop should look again).
+/// A claim's result: the shard it came from, the entries (possibly none), the lease they are held under, and what the
+/// claimer knows of the whole index: whether every shard is marked built, the quarantine's size, and the earliest score
+/// left (when the loop should look again).
 /// </summary>
-public sealed record ClaimedBatch(IReadOnlyList<ClaimedEntry> Entries, double Lease, bool IndexBuilt, long Quarantined, DateTimeOffset? NextDue);
+public sealed record ClaimedBatch(
+    ScheduleIndexShard Shard, IReadOnlyList<ClaimedEntry> Entries, double Lease, bool IndexBuilt, long Quarantined, DateTimeOffset? NextDue);
+
+/// <summary>What the last claim on one shard found.</summary>
+internal readonly record struct ShardView(bool Looked, bool Built, long Quarantined, DateTimeOffset? Head);
 
 public enum SettlementKind
 {

@@ -31,9 +31,6 @@ public sealed partial class ScheduleIndexRebuilder(
 {
     public const string LockKey = "authapp:schedules:rebuild:lock";
 
-    /// <summary>The uids a rebuild has seen, so that entries of users who no longer exist are found without holding them in memory.</summary>
-    public const string SeenKey = "authapp:schedules:rebuild:seen";
-
     /// <summary>Renewed with every page: only a rebuild that stopped making progress loses it.</summary>
     private static readonly TimeSpan LockTtl = TimeSpan.FromMinutes(5);
 
@@ -84,7 +81,7 @@ public sealed partial class ScheduleIndexRebuilder(
         var settings = options.Value;
         var baseline = clock.GetUtcNow() - settings.CatchUpWindow;
         var counts = new RebuildCounts();
-        await Redis.KeyDeleteAsync(SeenKey);
+        await MarkShardsAsync(token);
 
         var pending = ReadPageAsync(null, baseline, counts, cancellationToken);
         while (true)
@@ -257,14 +254,14 @@ public sealed partial class ScheduleIndexRebuilder(
     /// Entries indexed for a user but not found firing in the pass (or for a user that no longer exists): each is
     /// re-read before it goes, since the API may have written it after its page was read.
     /// </summary>
-    private async Task<int> RemoveStaleAsync(IReadOnlyList<(string Member, string Score)> candidates)
+    private async Task<int> RemoveStaleAsync(IReadOnlyList<Candidate> candidates)
     {
         if (candidates.Count == 0)
         {
             return 0;
         }
 
-        var stale = new ConcurrentBag<(string Member, string Score)>();
+        var stale = new ConcurrentBag<Candidate>();
         await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = options.Value.ReadParallelism }, async (candidate, token) =>
         {
             try

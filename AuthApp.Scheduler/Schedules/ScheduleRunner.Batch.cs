@@ -77,7 +77,7 @@ public sealed partial class ScheduleRunner
             }
         }
 
-        var quarantined = await claims.SettleAsync(lease, settlements, settledAt, SchedulerInstance.Id);
+        var quarantined = await claims.SettleAsync(batch, lease, settlements, settledAt, SchedulerInstance.Id);
         _report.Settled(entries, decisions, failures, quarantined, writtenAt);
         return (decisions, failures);
     }
@@ -99,7 +99,7 @@ public sealed partial class ScheduleRunner
             return batch.Lease;
         }
 
-        var (lease, owned) = await claims.RenewAsync(batch.Lease, effectful.Select(i => batch.Entries[i]).ToList(), clock.GetUtcNow());
+        var (lease, owned) = await claims.RenewAsync(batch, effectful.Select(i => batch.Entries[i]).ToList(), clock.GetUtcNow());
         for (var k = 0; k < effectful.Count; k++)
         {
             if (!owned[k])

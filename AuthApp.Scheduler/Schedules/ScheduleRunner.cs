@@ -65,11 +65,8 @@ public sealed partial class ScheduleRunner(
                 // Only a cycle that found work is traced: an idle one would be a span every interval per replica.
                 cycle ??= SchedulerTelemetry.ActivitySource.StartActivity("scheduler cycle", ActivityKind.Internal,
                     parentContext: default, startTime: startedAt);
+                // A short batch drained its shard, not the index: the next claim looks at the other shards.
                 inFlight.Add(FireBatchAsync(batch, summary, onBatch));
-                if (batch.Entries.Count < settings.BatchSize)
-                {
-                    break;
-                }
             }
         }
         finally

@@ -85,7 +85,7 @@ public sealed class SchedulerOptions
     [Range(2, 100)]
     public int MissedBeatsBeforeUnhealthy { get; set; } = 3;
 
-    /// <summary>Entries kept in the <c>authapp:schedules:fired</c> audit stream (approximate).</summary>
+    /// <summary>Entries kept in each shard's audit stream (<c>authapp:schedules:{tag}:fired</c>, approximate).</summary>
     [Range(100, 10_000_000)]
     public int FiredLogMaxLength { get; set; } = 100_000;
 }

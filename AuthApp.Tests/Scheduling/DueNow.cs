@@ -1,3 +1,4 @@
+using AuthApp.Domain.Schedules;
 using StackExchange.Redis;
 
 namespace AuthApp.Tests.Scheduling;
@@ -11,8 +12,6 @@ namespace AuthApp.Tests.Scheduling;
 /// </summary>
 internal static class DueNow
 {
-    public const string DueKey = "authapp:schedules:due";
-
     /// <summary>The last whole UTC minute before the current one, as "HH:mm" for the API, and its instant.</summary>
     public static (string Time, DateTimeOffset At) LastMinute()
     {
@@ -27,16 +26,26 @@ internal static class DueNow
         // Only entries the API indexed: an id that is not in the index would be added, and then fire whatever it is.
         foreach (var id in ids)
         {
-            Assert.True(await redis.SortedSetScoreAsync(DueKey, id) > at.ToUnixTimeSeconds(), $"{id} is not indexed for a later occurrence");
+            Assert.True(await ScoreAsync(redis, id) > at.ToUnixTimeSeconds(), $"{id} is not indexed for a later occurrence");
         }
 
-        await redis.SortedSetAddAsync(DueKey, [.. ids.Select(id => new SortedSetEntry(id, at.ToUnixTimeSeconds()))]);
+        await Task.WhenAll(ids.GroupBy(Shard).Select(shardIds =>
+            redis.SortedSetAddAsync(shardIds.Key.DueKey, [.. shardIds.Select(id => new SortedSetEntry(id, at.ToUnixTimeSeconds()))])));
     }
+
+    /// <summary>The score of <paramref name="id"/> (<c>uid/venue/device</c>) in the index, if it is there.</summary>
+    public static Task<double?> ScoreAsync(IDatabase redis, string id) => redis.SortedSetScoreAsync(Shard(id).DueKey, id);
+
+    /// <summary>Whether every shard of the index is marked built.</summary>
+    public static async Task<bool> IndexBuiltAsync(IDatabase redis) =>
+        (await Task.WhenAll(ScheduleIndexShard.All.Select(shard => redis.KeyExistsAsync(shard.BuiltKey)))).All(built => built);
 
     /// <summary>The audit stream's record of <paramref name="id"/>'s firings: (occurrence, outcome).</summary>
     public static async Task<IReadOnlyList<(long Occurrence, string Outcome)>> FiringsAsync(IDatabase redis, string id)
     {
-        var entries = await redis.StreamRangeAsync("authapp:schedules:fired");
+        var entries = await redis.StreamRangeAsync(Shard(id).AuditStream);
         return entries.Where(entry => entry["id"] == id).Select(entry => ((long)entry["occurrence"], (string)entry["outcome"]!)).ToList();
     }
+
+    private static ScheduleIndexShard Shard(string id) => ScheduleIndexShard.Of(id[..id.IndexOf('/')]);
 }

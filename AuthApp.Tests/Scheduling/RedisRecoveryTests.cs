@@ -12,8 +12,6 @@ public sealed class RedisRecoveryCollection;
 [Collection(nameof(RedisRecoveryTests))]
 public sealed class RedisRecoveryTests(AppHostFixture host)
 {
-    private const string BuiltKey = "authapp:schedules:index:built";
-
     [Fact]
     public async Task After_redis_lost_its_data_schedules_still_fire_and_queued_jobs_complete_without_a_worker_restart()
     {
@@ -47,8 +45,8 @@ public sealed class RedisRecoveryTests(AppHostFixture host)
         await Eventually.TrueAsync(
             async () => (string?)await host.ReadDatabaseAsync($"users/{user.Uid}/venues/kitchen/lamp") == "on",
             "the schedule did not fire from the rebuilt index", TimeSpan.FromSeconds(60));
-        await Eventually.TrueAsync(async () => await redis.KeyExistsAsync(BuiltKey)
-                && await redis.SortedSetScoreAsync(DueNow.DueKey, id) == at.AddDays(1).ToUnixTimeSeconds(),
+        await Eventually.TrueAsync(async () => await DueNow.IndexBuiltAsync(redis)
+                && await DueNow.ScoreAsync(redis, id) == at.AddDays(1).ToUnixTimeSeconds(),
             "the rebuilt index entry did not move to tomorrow");
         Assert.Equal([(at.ToUnixTimeSeconds(), "fired")], await DueNow.FiringsAsync(redis, id));
         Assert.Equal(schedulers, await ProcessIdsAsync(cancellation));

@@ -33,7 +33,7 @@ public sealed class ScheduleFiringTests(AppHostFixture host)
         var lastNotified = (long?)await host.ReadDatabaseAsync($"users/{user.Uid}/schedules/kitchen/lamp/lastNotified");
         Assert.InRange(lastNotified ?? 0, at.ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         // The next occurrence is tomorrow (the same script records the firing in the audit stream).
-        await Eventually.TrueAsync(async () => await redis.SortedSetScoreAsync(DueNow.DueKey, id) == at.AddDays(1).ToUnixTimeSeconds(),
+        await Eventually.TrueAsync(async () => await DueNow.ScoreAsync(redis, id) == at.AddDays(1).ToUnixTimeSeconds(),
             "the index entry did not move to tomorrow");
         Assert.Equal([(at.ToUnixTimeSeconds(), "fired")], await DueNow.FiringsAsync(redis, id));
         // The "Schedule Completed" push went through the queue and was handled by a replica.
@@ -73,7 +73,7 @@ public sealed class ScheduleFiringTests(AppHostFixture host)
         // Once an entry has moved to tomorrow no replica can claim today's occurrence again: count then.
         foreach (var id in ids)
         {
-            await Eventually.TrueAsync(async () => await redis.SortedSetScoreAsync(DueNow.DueKey, id) == at.AddDays(1).ToUnixTimeSeconds(),
+            await Eventually.TrueAsync(async () => await DueNow.ScoreAsync(redis, id) == at.AddDays(1).ToUnixTimeSeconds(),
                 $"{id}'s index entry did not move to tomorrow");
             Assert.Single(await DueNow.FiringsAsync(redis, id));
         }

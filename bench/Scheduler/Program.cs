@@ -12,6 +12,7 @@ using System.Diagnostics;
 using System.Globalization;
 using AuthApp.Bench.Scheduler;
 using AuthApp.DatabaseEmulator;
+using AuthApp.Domain.Schedules;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Credentials;
 using AuthApp.Firebase.Database;
@@ -129,7 +130,8 @@ async Task<PhaseResult> FireThroughAsync(int fromMinute, int toMinute, IBenchWor
 async Task<string> FairnessAsync(PhaseResult heavyPhase, PhaseResult controlPhase)
 {
     await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisServer.Port}");
-    var audit = await connection.GetDatabase().StreamRangeAsync(AuthApp.Scheduler.Schedules.DueClaims.AuditStream);
+    var audit = (await Task.WhenAll(ScheduleIndexShard.All.Select(shard => connection.GetDatabase().StreamRangeAsync(shard.AuditStream))))
+        .SelectMany(entries => entries).ToArray();
     double[] Lateness(int minute, Func<string, bool> whose) => [.. audit
         .Where(entry => (long)entry["occurrence"] == At(minute).ToUnixTimeSeconds() && whose((string)entry["id"]!))
         .Select(entry => ((long)entry["firedAt"] - At(minute).ToUnixTimeMilliseconds()) / 1000.0)
