@@ -4,18 +4,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting;
 
-/// <summary>Where the <c>cache</c> resource's Redis comes from: <c>Cache:Mode</c> = container | executable | auto.</summary>
+/// <summary>Where the <c>cache</c> resource's Redis comes from: <c>Cache:Mode</c> = container | executable | auto | external.</summary>
 public enum CacheMode
 {
     Auto,
     Container,
     Executable,
+
+    /// <summary>
+    /// A Redis the operator runs (a managed one, or a Redis Cluster): <c>ConnectionStrings:cache</c> in a local run, a
+    /// connection-string parameter in the manifest. The services run unchanged on a single node or a cluster.
+    /// </summary>
+    External,
 }
 
 internal static class CacheExtensions
 {
     /// <summary>
-    /// Adds Redis. The published manifest always gets the container; a local run gets the container when a
+    /// Adds Redis. The published manifest gets the container unless <see cref="CacheMode.External"/> is asked for; a local run gets the container when a
     /// container runtime answers and Debian's <c>redis-server</c> as a process otherwise. A stale Docker
     /// socket without a daemon can fool detection, so CI names the mode.
     /// Redis holds the durable work queue (Streams), so it runs with its append-only file wherever it keeps
@@ -24,6 +30,11 @@ internal static class CacheExtensions
     public static IResourceBuilder<IResourceWithConnectionString> AddCache(this IDistributedApplicationBuilder builder, string name, LocalData localData)
     {
         var mode = builder.Configuration.GetValue("Cache:Mode", CacheMode.Auto);
+        if (mode == CacheMode.External)
+        {
+            return builder.AddConnectionString(name);
+        }
+
         var useContainer = builder.ExecutionContext.IsPublishMode
             || mode == CacheMode.Container
             || (mode == CacheMode.Auto && ContainerRuntimeAnswers());

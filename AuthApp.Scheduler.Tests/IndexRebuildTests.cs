@@ -265,6 +265,50 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
         Assert.Equal(15, await harness.DueEntriesAsync());
     }
 
+    [Fact]
+    public async Task An_account_deletion_whose_clean_up_job_was_lost_is_queued_again_once_by_the_rebuild()
+    {
+        await using var harness = await StartAsync();
+        await harness.AddUserAsync("kept", "08:00");
+        // The API accepted the deletion (the flag and the revocation are written), and the job went with a Redis failover.
+        await harness.AddUserAsync("leaving", "08:00");
+        await harness.Database.UpdateAsync("users/leaving", new Dictionary<string, JsonNode?> { ["verifiedAccess"] = false, ["revokedBefore"] = 1 }, Cancellation);
+        // A client's odd value in the same field is not a deletion.
+        await harness.AddUserAsync("odd", "08:00");
+        await harness.Database.SetAsync("users/odd/verifiedAccess", JsonValue.Create("false"), Cancellation);
+
+        var first = await harness.Rebuilder.RebuildAsync(Cancellation);
+        var again = await harness.Rebuilder.RebuildAsync(Cancellation);
+
+        Assert.Equal(1, first!.DeletionsResumed);
+        Assert.Equal(1, again!.DeletionsResumed);
+        Assert.Equal("leaving", Assert.Single(await harness.QueuedJobsAsync<AuthApp.Domain.Jobs.AccountCleanupJob>()).Uid);
+    }
+
+    [Fact]
+    public async Task After_redis_fails_over_or_restarts_the_index_is_rebuilt_and_gets_back_what_redis_lost()
+    {
+        // A Redis of its own: the test changes the server's epoch, which every shard on it sees.
+        await using var ownRedis = new RedisServerFixture();
+        await ownRedis.InitializeAsync();
+        await using var harness = await SchedulerHarness.StartAsync(ownRedis, emulator, Now);
+        var id = await harness.AddUserAsync("u1", "08:00");
+        await harness.BuildIndexAsync();
+        // A write Redis acknowledged and then lost: the last second of its append-only file, or what a master had not
+        // yet sent to the replica that replaced it. Nothing about the index says so.
+        await harness.Redis.SortedSetRemoveAsync(ScheduleIndexShard.Of(id.Uid).DueKey, id.ToString());
+        Assert.True((await harness.Runner.RunDueAsync(Cancellation)).IndexBuilt);
+
+        // What a promoted replica (or a restarted server) does: it takes a new replication id.
+        await harness.Redis.ExecuteAsync("REPLICAOF", "127.0.0.1", LoopbackPorts.Closed());
+        await harness.Redis.ExecuteAsync("REPLICAOF", "NO", "ONE");
+
+        Assert.False((await harness.Runner.RunDueAsync(Cancellation)).IndexBuilt);
+        await harness.BuildIndexAsync();
+        Assert.NotNull(await harness.ScoreAsync(id));
+        Assert.True((await harness.Runner.RunDueAsync(Cancellation)).IndexBuilt);
+    }
+
     /// <summary>A rebuild during which <paramref name="loss"/> happens, as the second page of users is read.</summary>
     private static async Task<RebuildSummary?> RebuildLosingAsync(SchedulerHarness harness, Func<Task> loss)
     {

@@ -18,7 +18,7 @@ public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulator
         await using var harness = await SchedulerHarness.StartAsync(redis, emulator, Due.AddSeconds(-10), options => options.Interval = TimeSpan.FromMinutes(1));
         var id = await harness.AddUserAsync("u1");
         await harness.Index.UpsertAsync(id, Due);
-        await harness.MarkIndexBuiltAsync();
+        await harness.BuildIndexAsync();
         var loop = harness.CreateLoop();
         await loop.StartAsync(Cancellation);
         try

@@ -89,6 +89,19 @@ public static class ScheduleIndexScripts
 
         """;
 
+    /// <summary>
+    /// The replication id of the Redis that serves the script: a new one on every restart and on every failover (a
+    /// promoted replica takes a new one), the two events that can lose writes Redis had acknowledged (the last second
+    /// of the append-only file; what a master had not yet sent to its replicas). A built marker and a rebuild's mark
+    /// hold the epoch they were made in, and count only in that epoch: after either event, the shard is rebuilt.
+    /// </summary>
+    private const string EpochFunction = """
+        local function epoch()
+          return string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or 'unknown'
+        end
+
+        """;
+
     /// <summary>Out of the due set and the claims, into the quarantine hash (a JSON record), still in its user's set.</summary>
     private const string QuarantineEntryFunction = """
         local function quarantine_entry(member, record)
@@ -124,9 +137,9 @@ public static class ScheduleIndexScripts
     /// <summary>
     /// KEYS: due, held, quarantine, built marker, audit stream (a shard's). ARGV: now (s), limit, lease. Takes up to
     /// limit due entries and moves their scores to the lease. Returns {{member, occurrence, failures, strikes,
-    /// reclaimed}...}, whether the shard is marked built, the quarantine's size, and the head score.
+    /// reclaimed}...}, whether the shard is marked built in this epoch, the quarantine's size, and the head score.
     /// </summary>
-    public const string Claim = HeldFunctions + CallChunkedFunction + """
+    public const string Claim = HeldFunctions + CallChunkedFunction + EpochFunction + """
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
         local claimed, leases, holds = {}, {}, {}
         for first = 1, #due, 1000 do
@@ -155,7 +168,9 @@ public static class ScheduleIndexScripts
         call_chunked('ZADD', KEYS[1], leases)
         call_chunked('HSET', KEYS[2], holds)
         local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-        return { claimed, redis.call('EXISTS', KEYS[4]), redis.call('HLEN', KEYS[3]), head[2] or false }
+        local built = redis.call('GET', KEYS[4])
+        built = built and string.match(built, '^(%S+)') == epoch() and 1 or 0
+        return { claimed, built, redis.call('HLEN', KEYS[3]), head[2] or false }
         """;
 
     /// <summary>
@@ -336,20 +351,40 @@ public static class ScheduleIndexScripts
         return removed
         """;
 
-    /// <summary>KEYS: a lock (the rebuild's, or a shard's rebuild marker). ARGV: token, ttl (ms). Extends it if this token still holds it; 1 if so.</summary>
+    /// <summary>KEYS: the rebuild lock. ARGV: token, ttl (ms). Extends the lock if this token still holds it; 1 if so.</summary>
     public const string RenewLock = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
         return 0
         """;
 
     /// <summary>
-    /// KEYS: a shard's rebuild marker, its built marker, its seen set. ARGV: token, built at (s), marker ttl (ms). Marks
-    /// the shard built and forgets the seen set, only if the rebuild that holds <c>token</c> still has its marker there
-    /// (a shard that lost its data mid-way is left unbuilt, to be rebuilt); 1 if so.
+    /// KEYS: a shard's rebuild mark, its seen set. ARGV: token, ttl (ms). Marks the shard as being rebuilt by this token
+    /// in this epoch and forgets what an earlier rebuild saw.
     /// </summary>
-    public const string FinishShard = """
-        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-        redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+    public const string BeginShard = EpochFunction + """
+        redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. epoch(), 'PX', ARGV[2])
+        redis.call('DEL', KEYS[2])
+        return 1
+        """;
+
+    /// <summary>
+    /// KEYS: a shard's rebuild mark. ARGV: token, ttl (ms). Extends the mark if this token made it in this epoch; 1 if
+    /// so, 0 when the shard lost it (its data, or a restart or failover that may have lost some).
+    /// </summary>
+    public const string RenewShard = EpochFunction + """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] .. ' ' .. epoch() then return 0 end
+        return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        """;
+
+    /// <summary>
+    /// KEYS: a shard's rebuild mark, its built marker, its seen set. ARGV: token, built at (s), marker ttl (ms). Marks
+    /// the shard built in this epoch (<c>"epoch builtAt"</c>) and forgets the seen set, only if the rebuild that holds
+    /// <c>token</c> still has its mark there from the same epoch; 1 if so.
+    /// </summary>
+    public const string FinishShard = EpochFunction + """
+        local current = epoch()
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] .. ' ' .. current then return 0 end
+        redis.call('SET', KEYS[2], current .. ' ' .. ARGV[2], 'PX', ARGV[3])
         redis.call('DEL', KEYS[3], KEYS[1])
         return 1
         """;

@@ -54,12 +54,13 @@ public sealed class ScheduleIndexShard
     public RedisKey UsersKey => Prefix + "users";
 
     /// <summary>
-    /// Set by a completed rebuild (with a time to live); its absence means the shard must be rebuilt. One per shard, so
-    /// that a cluster master that lost its data (failover, restart) is noticed even when the other masters kept theirs.
+    /// Set by a completed rebuild (with a time to live), holding the epoch of the Redis it was built on (its replication
+    /// id: see <see cref="ScheduleIndexScripts"/>); absent, or from another epoch, means the shard must be rebuilt. One
+    /// per shard, so that a cluster master that restarted or failed over is noticed even when the others did not.
     /// </summary>
     public RedisKey BuiltKey => Prefix + "built";
 
-    /// <summary>The rebuild in progress on this shard (its token): gone mid-way means the shard lost its data meanwhile.</summary>
+    /// <summary>The rebuild in progress on this shard (its token and epoch): gone or changed mid-way means the shard may have lost data meanwhile.</summary>
     public RedisKey RebuildKey => Prefix + "rebuild";
 
     /// <summary>Set: the uids the rebuild in progress has seen.</summary>

@@ -236,8 +236,8 @@ public sealed class SchedulerHarness : IAsyncDisposable
     public async Task<long> QuarantinedEntriesAsync() =>
         (await Task.WhenAll(ScheduleIndexShard.All.Select(shard => Redis.HashLengthAsync(shard.QuarantineKey)))).Sum();
 
-    /// <summary>Marks every shard of the index built, as a completed rebuild would (a test that needs no rebuild).</summary>
-    public Task MarkIndexBuiltAsync() => Task.WhenAll(ScheduleIndexShard.All.Select(shard => Redis.StringSetAsync(shard.BuiltKey, "1")));
+    /// <summary>Builds the index from the database (a test whose loop must find it built).</summary>
+    public async Task BuildIndexAsync() => Assert.True((await Rebuilder.RebuildAsync(TestContext.Current.CancellationToken))!.Completed);
 
     /// <summary>Whether every shard of the index is marked built.</summary>
     public async Task<bool> IndexBuiltAsync() =>
@@ -247,12 +247,15 @@ public sealed class SchedulerHarness : IAsyncDisposable
         (string?)await Database.GetAsync($"users/{id.Uid}/venues/{id.Venue}/{id.Device}");
 
     /// <summary>The pushes waiting in the work queue's stream, in order.</summary>
-    public async Task<IReadOnlyList<SendPushJob>> QueuedPushesAsync()
+    public Task<IReadOnlyList<SendPushJob>> QueuedPushesAsync() => QueuedJobsAsync<SendPushJob>();
+
+    /// <summary>The jobs of one type waiting in the work queue's stream, in order.</summary>
+    public async Task<IReadOnlyList<TJob>> QueuedJobsAsync<TJob>() where TJob : IJob
     {
         var entries = await Redis.StreamRangeAsync(JobStream);
         return entries
-            .Where(entry => entry["type"] == SendPushJob.JobType)
-            .Select(entry => JsonSerializer.Deserialize<SendPushJob>((string)entry["payload"]!, JsonSerializerOptions.Web)!)
+            .Where(entry => entry["type"] == TJob.JobType)
+            .Select(entry => JsonSerializer.Deserialize<TJob>((string)entry["payload"]!, JsonSerializerOptions.Web)!)
             .ToList();
     }
 

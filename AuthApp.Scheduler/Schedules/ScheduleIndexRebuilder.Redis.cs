@@ -15,13 +15,13 @@ public sealed partial class ScheduleIndexRebuilder
     private static RedisKey[] PageKeys(ScheduleIndexShard shard) => shard.IndexKeys(shard.SeenKey, shard.UsersKey);
 
     /// <summary>
-    /// Marks every shard as being rebuilt by this token (a shard that loses its data mid-way loses the mark, and is not
-    /// marked built at the end) and forgets what an earlier rebuild saw.
+    /// Marks every shard as being rebuilt by this token, in its Redis's current epoch (a shard that loses its data, or
+    /// whose Redis restarts or fails over, mid-way loses the mark and is not marked built at the end), and forgets what
+    /// an earlier rebuild saw.
     /// </summary>
     private async Task MarkShardsAsync(string token) =>
-        await Task.WhenAll(ScheduleIndexShard.All.Select(shard => Task.WhenAll(
-            Redis.StringSetAsync(shard.RebuildKey, token, LockTtl),
-            Redis.KeyDeleteAsync(shard.SeenKey))));
+        await Task.WhenAll(ScheduleIndexShard.All.Select(shard =>
+            Redis.ScriptEvaluateAsync(ScheduleIndexScripts.BeginShard, [shard.RebuildKey, shard.SeenKey], [token, (long)LockTtl.TotalMilliseconds])));
 
     /// <summary>
     /// Adds the page's schedules that are missing (a pending occurrence, or one a replica holds, is kept), re-admits
@@ -77,11 +77,16 @@ public sealed partial class ScheduleIndexRebuilder
         return removed.Sum();
     }
 
-    /// <summary>Extends the lock and every shard's mark; false when any of them is gone (Redis, or a master, lost its data).</summary>
+    /// <summary>
+    /// Extends the lock and every shard's mark; false when any of them is gone: Redis, or a master, lost its data, or
+    /// restarted or failed over (which may have lost some) since the rebuild began.
+    /// </summary>
     private async Task<bool> RenewLockAsync(string token)
     {
-        var renewed = await Task.WhenAll(ScheduleIndexShard.All.Select(shard => shard.RebuildKey).Prepend(LockKey).Select(key =>
-            Redis.ScriptEvaluateAsync(ScheduleIndexScripts.RenewLock, [key], [token, (long)LockTtl.TotalMilliseconds])));
+        var ttl = (long)LockTtl.TotalMilliseconds;
+        var renewed = await Task.WhenAll(ScheduleIndexShard.All
+            .Select(shard => Redis.ScriptEvaluateAsync(ScheduleIndexScripts.RenewShard, [shard.RebuildKey], [token, ttl]))
+            .Prepend(Redis.ScriptEvaluateAsync(ScheduleIndexScripts.RenewLock, [LockKey], [token, ttl])));
         return renewed.All(result => (int)result == 1);
     }
 

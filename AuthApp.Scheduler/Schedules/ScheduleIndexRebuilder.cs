@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using AuthApp.Domain.Jobs;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
 using AuthApp.Firebase.Database;
+using AuthApp.WorkQueue;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -25,6 +28,7 @@ namespace AuthApp.Scheduler.Schedules;
 public sealed partial class ScheduleIndexRebuilder(
     IFirebaseDatabase database,
     IConnectionMultiplexer redis,
+    IWorkQueue queue,
     IOptions<SchedulerOptions> options,
     TimeProvider clock,
     ILogger<ScheduleIndexRebuilder> logger)
@@ -61,7 +65,8 @@ public sealed partial class ScheduleIndexRebuilder(
             activity?.SetTag("authapp.rebuild.added", summary.Added);
             if (summary.Completed)
             {
-                LogRebuilt(logger, summary.Users, summary.Schedules, summary.Added, summary.Readmitted, summary.Removed, summary.BadUsers, Stopwatch.GetElapsedTime(started));
+                LogRebuilt(logger, summary.Users, summary.Schedules, summary.Added, summary.Readmitted, summary.Removed, summary.BadUsers,
+                    summary.DeletionsResumed, Stopwatch.GetElapsedTime(started));
             }
             else
             {
@@ -91,6 +96,7 @@ public sealed partial class ScheduleIndexRebuilder(
             try
             {
                 await IndexPageAsync(page.Users, counts);
+                counts.DeletionsResumed += await ResumeDeletionsAsync(page.Deletions);
                 if (!await RenewLockAsync(token))
                 {
                     // Redis lost its data (or the lock) mid-way: what was indexed stays, the marker is not set, and
@@ -131,6 +137,7 @@ public sealed partial class ScheduleIndexRebuilder(
             LimitToFirst = pageSize + (after is null ? 0 : 1),
         };
         var users = new List<(string Uid, IReadOnlyList<(string Member, long Next)> Entries)>();
+        var deletions = new List<string>();
         var (read, entries, last) = (0, 0, after);
         await foreach (var user in database.GetChildrenAsync(UserPaths.Users, query, MaxUserBytes, cancellationToken))
         {
@@ -140,19 +147,25 @@ public sealed partial class ScheduleIndexRebuilder(
             }
 
             read++;
-            var indexable = await IndexableSchedulesAsync(user, baseline, counts, cancellationToken);
+            var (indexable, deleting) = await IndexableSchedulesAsync(user, baseline, counts, cancellationToken);
             users.Add((user.Key, indexable));
+            if (deleting)
+            {
+                deletions.Add(user.Key);
+            }
+
             (entries, last) = (entries + indexable.Count, user.Key);
             if (entries >= MaxPageEntries)
             {
-                return new UserPage(users, last, More: true);
+                return new UserPage(users, deletions, last, More: true);
             }
         }
 
-        return new UserPage(users, last, read >= pageSize);
+        return new UserPage(users, deletions, last, read >= pageSize);
     }
 
-    private async Task<IReadOnlyList<(string Member, long Next)>> IndexableSchedulesAsync(
+    /// <summary>The user's index entries, and whether the record shows an account deletion that was accepted.</summary>
+    private async Task<(IReadOnlyList<(string Member, long Next)> Entries, bool Deleting)> IndexableSchedulesAsync(
         DatabaseChild user, DateTimeOffset baseline, RebuildCounts counts, CancellationToken cancellationToken)
     {
         try
@@ -164,13 +177,13 @@ public sealed partial class ScheduleIndexRebuilder(
                 BadUser(user.Key, $"{problem.Field}: {problem.Reason}");
             }
 
-            return entries;
+            return (entries, IsBeingDeleted(record));
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Whatever a client wrote, the rest of the database still gets indexed (its entries are checked one by one).
             BadUser(user.Key, exception.GetType().Name);
-            return [];
+            return ([], false);
         }
 
         void BadUser(string uid, string reason)
@@ -183,15 +196,46 @@ public sealed partial class ScheduleIndexRebuilder(
     }
 
     /// <summary>
-    /// What the rebuild needs of a user who stored more than <see cref="MaxUserBytes"/>: their time zone and schedules,
-    /// each read within its own bound (schedules past <see cref="UserDataLimits.MaxSubtreeBytes"/> fail this user alone).
+    /// What the rebuild needs of a user who stored more than <see cref="MaxUserBytes"/>: their time zone, schedules and
+    /// access flag, each read within its own bound (schedules past <see cref="UserDataLimits.MaxSubtreeBytes"/> fail this
+    /// user alone).
     /// </summary>
     private async Task<JsonNode> ReadUserByFieldsAsync(string uid, CancellationToken cancellationToken)
     {
         var zone = UserRecords.ReadValueAsync(database, UserPaths.Field(uid, UserFields.TimeZone), cancellationToken);
+        var access = UserRecords.ReadValueAsync(database, UserPaths.Field(uid, UserFields.VerifiedAccess), cancellationToken);
         var schedules = database.GetAsync(UserPaths.Schedules(uid), null, UserDataLimits.MaxSubtreeBytes, cancellationToken);
-        await Task.WhenAll(zone, schedules);
-        return new JsonObject { [UserFields.TimeZone] = (await zone)?.DeepClone(), [UserFields.Schedules] = (await schedules)?.DeepClone() };
+        await Task.WhenAll(zone, access, schedules);
+        return new JsonObject
+        {
+            [UserFields.TimeZone] = (await zone)?.DeepClone(),
+            [UserFields.VerifiedAccess] = (await access)?.DeepClone(),
+            [UserFields.Schedules] = (await schedules)?.DeepClone(),
+        };
+    }
+
+    /// <summary>
+    /// <c>verifiedAccess: false</c> is written by an account deletion only (the API's, then its clean-up job's), and the
+    /// record goes when the job finishes: a record that still shows it is a deletion whose job has not run yet, or was
+    /// lost with the Redis that held it (a failover, a restart that lost the last second). Only the service can write
+    /// the flag (the rules).
+    /// </summary>
+    private static bool IsBeingDeleted(JsonNode? record) =>
+        JsonShapes.AsObject(record)?[UserFields.VerifiedAccess]?.GetValueKind() == JsonValueKind.False;
+
+    /// <summary>
+    /// Queues the clean-up of every account deletion the page showed unfinished: the job is idempotent and queued once
+    /// per account at a time (<see cref="AccountCleanupJob.IdempotencyKey"/>), so one still queued is not added again,
+    /// and one that was lost is. The rebuild runs after every Redis restart or failover, so a deletion always finishes.
+    /// </summary>
+    private async Task<int> ResumeDeletionsAsync(IReadOnlyList<string> uids)
+    {
+        if (uids.Count > 0)
+        {
+            await queue.EnqueueManyAsync([.. uids.Select(uid => new AccountCleanupJob(uid))]);
+        }
+
+        return uids.Count;
     }
 
     private async Task IndexPageAsync(IReadOnlyList<(string Uid, IReadOnlyList<(string Member, long Next)> Entries)> page, RebuildCounts counts)
@@ -292,9 +336,10 @@ public sealed partial class ScheduleIndexRebuilder(
 
     private IDatabase Redis => redis.GetDatabase();
 
-    private sealed record UserPage(IReadOnlyList<(string Uid, IReadOnlyList<(string Member, long Next)> Entries)> Users, string? LastKey, bool More)
+    private sealed record UserPage(
+        IReadOnlyList<(string Uid, IReadOnlyList<(string Member, long Next)> Entries)> Users, IReadOnlyList<string> Deletions, string? LastKey, bool More)
     {
-        public static readonly UserPage End = new([], null, false);
+        public static readonly UserPage End = new([], [], null, false);
     }
 
     private sealed class RebuildCounts
@@ -305,15 +350,16 @@ public sealed partial class ScheduleIndexRebuilder(
         public int Readmitted;
         public int Removed;
         public int BadUsers;  // incremented from the page reader, concurrently with the page being indexed
+        public int DeletionsResumed;
 
-        public RebuildSummary Summary(bool completed) => new(Users, Schedules, Added, Readmitted, Removed, BadUsers, completed);
+        public RebuildSummary Summary(bool completed) => new(Users, Schedules, Added, Readmitted, Removed, BadUsers, DeletionsResumed, completed);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Schedule index rebuild skipped: another replica holds the lock")]
     private static partial void LogLocked(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule index rebuilt: {Users} users, {Schedules} enabled schedules, {Added} added, {Readmitted} out of quarantine, {Removed} stale removed, {BadUsers} unreadable users, in {Elapsed}")]
-    private static partial void LogRebuilt(ILogger logger, int users, int schedules, int added, int readmitted, int removed, int badUsers, TimeSpan elapsed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule index rebuilt: {Users} users, {Schedules} enabled schedules, {Added} added, {Readmitted} out of quarantine, {Removed} stale removed, {BadUsers} unreadable users, {DeletionsResumed} unfinished account deletions queued, in {Elapsed}")]
+    private static partial void LogRebuilt(ILogger logger, int users, int schedules, int added, int readmitted, int removed, int badUsers, int deletionsResumed, TimeSpan elapsed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule index rebuild lost its lock after {Users} users (Redis lost its data?): stopped, started again by the next cycle")]
     private static partial void LogLostLock(ILogger logger, int users);
@@ -326,7 +372,8 @@ public sealed partial class ScheduleIndexRebuilder(
 }
 
 /// <summary>
-/// What a rebuild did. <see cref="Completed"/> is false when it lost its lock mid-way (the index is then not marked
-/// built, and the next cycle rebuilds again).
+/// What a rebuild did. <see cref="DeletionsResumed"/> counts the unfinished account deletions it queued the clean-up of.
+/// <see cref="Completed"/> is false when it lost its lock mid-way (the index is then not marked built, and the next
+/// cycle rebuilds again).
 /// </summary>
-public sealed record RebuildSummary(int Users, int Schedules, int Added, int Readmitted, int Removed, int BadUsers, bool Completed);
+public sealed record RebuildSummary(int Users, int Schedules, int Added, int Readmitted, int Removed, int BadUsers, int DeletionsResumed, bool Completed);

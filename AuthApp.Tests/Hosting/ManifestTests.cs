@@ -88,6 +88,21 @@ public sealed class ManifestTests(ManifestTests.Manifest manifest) : IClassFixtu
         Assert.Equal("{firebase-credentials-json.value}", (string?)Resources["scheduler"]!["env"]!["Firebase__CredentialsJson"]);
     }
 
+    [Fact]
+    public async Task An_operator_can_point_the_cache_at_a_redis_of_their_own_such_as_a_cluster()
+    {
+        var resources = await Manifest.GenerateAsync("external");
+
+        Assert.StartsWith("parameter.", (string?)resources["cache"]?["type"]);
+        Assert.Equal("{cache.value}", (string?)resources["cache"]?["connectionString"]);
+        Assert.True((bool?)resources["cache"]?["inputs"]?["value"]?["secret"]);
+        Assert.DoesNotContain(resources, resource => ((string?)resource.Value?["type"])?.StartsWith("container.", StringComparison.Ordinal) == true);
+        foreach (var service in new[] { "api", "scheduler" })
+        {
+            Assert.Equal("{cache.connectionString}", (string?)resources[service]!["env"]!["ConnectionStrings__cache"]);
+        }
+    }
+
     /// <summary>The manifest as <c>--publisher manifest</c> writes it, with the machine's own Cache:Mode overridden.</summary>
     public sealed class Manifest : IAsyncLifetime
     {
@@ -95,7 +110,10 @@ public sealed class ManifestTests(ManifestTests.Manifest manifest) : IClassFixtu
 
         public JsonObject Resources => _resources ?? throw new InvalidOperationException("The manifest was not generated.");
 
-        public async ValueTask InitializeAsync()
+        public async ValueTask InitializeAsync() => _resources = await GenerateAsync("executable");
+
+        /// <summary>Publishing must not depend on how the developer's local run is configured: the mode is named.</summary>
+        public static async Task<JsonObject> GenerateAsync(string cacheMode)
         {
             var cancellation = TestContext.Current.CancellationToken;
             var output = Directory.CreateTempSubdirectory("authapp-manifest-").FullName;
@@ -109,14 +127,13 @@ public sealed class ManifestTests(ManifestTests.Manifest manifest) : IClassFixtu
                     RedirectStandardOutput = true,
                     RedirectStandardError = true,
                 };
-                // Publishing must not depend on how the developer's local run is configured.
-                start.Environment["Cache__Mode"] = "executable";
+                start.Environment["Cache__Mode"] = cacheMode;
                 using var process = Process.Start(start)!;
                 var stderr = process.StandardError.ReadToEndAsync(cancellation);
                 var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
                 await process.WaitForExitAsync(cancellation);
                 Assert.True(process.ExitCode == 0, $"publisher failed: {await stdout}{await stderr}");
-                _resources = JsonNode.Parse(await File.ReadAllTextAsync(path, cancellation))!["resources"]!.AsObject();
+                return JsonNode.Parse(await File.ReadAllTextAsync(path, cancellation))!["resources"]!.AsObject();
             }
             finally
             {
