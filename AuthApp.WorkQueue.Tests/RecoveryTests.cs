@@ -5,7 +5,7 @@ using StackExchange.Redis;
 
 namespace AuthApp.WorkQueue.Tests;
 
-public sealed class RecoveryTests(RedisServerFixture redis)
+public abstract class RecoveryTests(IRedisTarget redis)
 {
     private const string Group = "authapp-workers";
     private readonly string _stream = QueueHost.NewStreamName();
@@ -46,7 +46,7 @@ public sealed class RecoveryTests(RedisServerFixture redis)
         string jobId = "";
         await CrashedConsumerTakesAsync(async queue => jobId = await queue.EnqueueAsync(new EchoJob("done-before", "d"), TestContext.Current.CancellationToken));
         // The crashed replica's handler had finished and marked the job done, but it died before XACK.
-        await Db.StringSetAsync($"{_stream}:done:{jobId}", "1", TimeSpan.FromMinutes(5));
+        await Db.StringSetAsync($"{{{_stream}}}:done:{jobId}", "1", TimeSpan.FromMinutes(5));
 
         using var survivor = await QueueHost.StartAsync(redis, _stream, _recorder);
 
@@ -67,8 +67,8 @@ public sealed class RecoveryTests(RedisServerFixture redis)
 
         var pending = await Db.StreamPendingAsync(_stream, Group);
         Assert.Equal(1, pending.PendingMessageCount);
-        Assert.Equal(0, await Db.StreamLengthAsync($"{_stream}:dead"));
-        Assert.Equal(0, await Db.SortedSetLengthAsync($"{_stream}:delayed"));
+        Assert.Equal(0, await Db.StreamLengthAsync($"{{{_stream}}}:dead"));
+        Assert.Equal(0, await Db.SortedSetLengthAsync($"{{{_stream}}}:delayed"));
 
         using var next = await QueueHost.StartAsync(redis, _stream, _recorder,
             handlers: services => services.AddJobHandler<BlockingJob, TestJobs.FinishingBlockingHandler>());
@@ -92,3 +92,7 @@ public sealed class RecoveryTests(RedisServerFixture redis)
         Assert.Equal(0, await Db.StreamLengthAsync(_stream));
     }
 }
+
+public sealed class RecoveryTestsOnSingleNode(RedisServerFixture redis) : RecoveryTests(redis);
+
+public sealed class RecoveryTestsOnCluster(RedisClusterFixture redis) : RecoveryTests(redis);
