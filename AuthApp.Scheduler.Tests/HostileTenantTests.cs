@@ -41,7 +41,7 @@ public sealed class HostileTenantTests(RedisServerFixture redis, DatabaseEmulato
 
     private async Task RunCaseAsync(SchedulerHarness harness, HostileCase hostile)
     {
-        await harness.Redis.ExecuteAsync("FLUSHDB");
+        await harness.FlushRedisAsync();
         await harness.Database.DeleteAsync("users", Cancellation);
         harness.Logs.Clear();
 

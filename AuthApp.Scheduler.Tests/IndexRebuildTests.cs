@@ -4,7 +4,8 @@ using AuthApp.Scheduler.Tests.Infrastructure;
 
 namespace AuthApp.Scheduler.Tests;
 
-public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulatorFixture emulator)
+/// <summary>The rebuild from the database, on one Redis and on a Redis Cluster (a shard per slot, spread over the masters).</summary>
+public abstract class IndexRebuildTests(IRedisTarget redis, DatabaseEmulatorFixture emulator)
 {
     private static readonly DateTimeOffset Now = new(2026, 6, 15, 7, 35, 0, TimeSpan.Zero);
 
@@ -227,7 +228,7 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
             Assert.InRange((await harness.Redis.KeyTimeToLiveAsync(shard.BuiltKey))!.Value, TimeSpan.FromHours(5.9), TimeSpan.FromHours(6));
         }
 
-        var interrupted = await RebuildLosingAsync(harness, () => harness.Redis.ExecuteAsync("FLUSHDB")); // the lock goes with everything else
+        var interrupted = await RebuildLosingAsync(harness, harness.FlushRedisAsync); // the lock goes with everything else
 
         Assert.False(interrupted!.Completed);
         Assert.False(await harness.IndexBuiltAsync());
@@ -285,30 +286,6 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
         Assert.Equal("leaving", Assert.Single(await harness.QueuedJobsAsync<AuthApp.Domain.Jobs.AccountCleanupJob>()).Uid);
     }
 
-    [Fact]
-    public async Task After_redis_fails_over_or_restarts_the_index_is_rebuilt_and_gets_back_what_redis_lost()
-    {
-        // A Redis of its own: the test changes the server's epoch, which every shard on it sees.
-        await using var ownRedis = new RedisServerFixture();
-        await ownRedis.InitializeAsync();
-        await using var harness = await SchedulerHarness.StartAsync(ownRedis, emulator, Now);
-        var id = await harness.AddUserAsync("u1", "08:00");
-        await harness.BuildIndexAsync();
-        // A write Redis acknowledged and then lost: the last second of its append-only file, or what a master had not
-        // yet sent to the replica that replaced it. Nothing about the index says so.
-        await harness.Redis.SortedSetRemoveAsync(ScheduleIndexShard.Of(id.Uid).DueKey, id.ToString());
-        Assert.True((await harness.Runner.RunDueAsync(Cancellation)).IndexBuilt);
-
-        // What a promoted replica (or a restarted server) does: it takes a new replication id.
-        await harness.Redis.ExecuteAsync("REPLICAOF", "127.0.0.1", LoopbackPorts.Closed());
-        await harness.Redis.ExecuteAsync("REPLICAOF", "NO", "ONE");
-
-        Assert.False((await harness.Runner.RunDueAsync(Cancellation)).IndexBuilt);
-        await harness.BuildIndexAsync();
-        Assert.NotNull(await harness.ScoreAsync(id));
-        Assert.True((await harness.Runner.RunDueAsync(Cancellation)).IndexBuilt);
-    }
-
     /// <summary>A rebuild during which <paramref name="loss"/> happens, as the second page of users is read.</summary>
     private static async Task<RebuildSummary?> RebuildLosingAsync(SchedulerHarness harness, Func<Task> loss)
     {
@@ -340,3 +317,7 @@ public sealed class IndexRebuildTests(RedisServerFixture redis, DatabaseEmulator
         Assert.Equal(new DateTimeOffset(2026, 6, 15, 9, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), await harness.ScoreAsync(new ScheduleId("n1", "0", "1")));
     }
 }
+
+public sealed class IndexRebuildTestsOnOneRedis(RedisServerFixture redis, DatabaseEmulatorFixture emulator) : IndexRebuildTests(redis, emulator);
+
+public sealed class IndexRebuildTestsOnARedisCluster(RedisClusterFixture redis, DatabaseEmulatorFixture emulator) : IndexRebuildTests(redis, emulator);

@@ -55,7 +55,7 @@ public sealed class ScheduleLoopTests(RedisServerFixture redis, DatabaseEmulator
             await Eventually.TrueAsync(harness.IndexBuiltAsync, "timed out waiting until the first start built the index");
             Assert.Equal(Due.ToUnixTimeSeconds(), await harness.ScoreAsync(id));
 
-            await harness.Redis.ExecuteAsync("FLUSHDB");
+            await harness.FlushRedisAsync();
 
             await Eventually.TrueAsync(async () =>
             {

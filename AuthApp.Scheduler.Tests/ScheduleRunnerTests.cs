@@ -5,7 +5,8 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace AuthApp.Scheduler.Tests;
 
-public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulatorFixture emulator)
+/// <summary>Firing, claims and leases, on one Redis and on a Redis Cluster (the index's scripts touch one slot each).</summary>
+public abstract class ScheduleRunnerTests(IRedisTarget redis, DatabaseEmulatorFixture emulator)
 {
     private static readonly DateTimeOffset Due = new(2026, 6, 15, 7, 30, 0, TimeSpan.Zero);
 
@@ -256,3 +257,7 @@ public sealed class ScheduleRunnerTests(RedisServerFixture redis, DatabaseEmulat
     private static MetricCollector<double> LatenessCollector(SchedulerHarness harness) =>
         new(harness.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), SchedulerTelemetry.Name, "authapp.scheduler.schedules.lateness");
 }
+
+public sealed class ScheduleRunnerTestsOnOneRedis(RedisServerFixture redis, DatabaseEmulatorFixture emulator) : ScheduleRunnerTests(redis, emulator);
+
+public sealed class ScheduleRunnerTestsOnARedisCluster(RedisClusterFixture redis, DatabaseEmulatorFixture emulator) : ScheduleRunnerTests(redis, emulator);

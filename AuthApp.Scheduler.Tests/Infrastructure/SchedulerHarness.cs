@@ -23,7 +23,8 @@ namespace AuthApp.Scheduler.Tests.Infrastructure;
 /// <summary>
 /// The scheduler's components over the real emulator, a real Redis and the real work queue (producer only: what the
 /// runner enqueues stays in the stream to be inspected), with a fake clock. Each harness has its own database
-/// namespace and Redis database, so tests run in parallel.
+/// namespace and Redis database, so tests run in parallel; on a Redis Cluster, which has one database, harnesses take
+/// turns and each starts from an empty cluster.
 /// </summary>
 public sealed class SchedulerHarness : IAsyncDisposable
 {
@@ -34,18 +35,26 @@ public sealed class SchedulerHarness : IAsyncDisposable
     private static readonly SemaphoreSlim FreeRedisDatabases = new(16, 16);
     private static readonly ConcurrentQueue<int> RedisDatabases = new(Enumerable.Range(0, 16));
 
+    // A cluster's harnesses take turns: a claim takes whatever is due in the whole index.
+    private static readonly SemaphoreSlim ClusterTurn = new(1, 1);
+
     private readonly IHost _host;
     private readonly ConnectionMultiplexer _redis;
+    private readonly TakenRedis _taken;
 
-    private readonly int _redisDatabase;
-
-    private SchedulerHarness(IHost host, ConnectionMultiplexer redis, int redisDatabase, FakeTimeProvider clock)
+    private SchedulerHarness(IHost host, TakenRedis taken, FakeTimeProvider clock)
     {
         _host = host;
-        _redis = redis;
-        _redisDatabase = redisDatabase;
+        _redis = taken.Connection;
+        _taken = taken;
         Clock = clock;
     }
+
+    /// <summary>The harness's Redis, how to empty it (as Redis losing its data would) and how to give it back.</summary>
+    private sealed record TakenRedis(ConnectionMultiplexer Connection, Func<Task> Flush, Action Release);
+
+    /// <summary>Empties the harness's Redis, as a Redis restarted without its data would be.</summary>
+    public Task FlushRedisAsync() => _taken.Flush();
 
     public FakeTimeProvider Clock { get; }
 
@@ -63,44 +72,60 @@ public sealed class SchedulerHarness : IAsyncDisposable
     public FakeLogCollector Logs => _host.Services.GetRequiredService<FakeLogCollector>();
 
     public static async Task<SchedulerHarness> StartAsync(
-        RedisServerFixture redisFixture, DatabaseEmulatorFixture emulator, DateTimeOffset now, Action<SchedulerOptions>? scheduler = null, Action<FaultOptions>? faults = null,
+        IRedisTarget redisTarget, DatabaseEmulatorFixture emulator, DateTimeOffset now, Action<SchedulerOptions>? scheduler = null, Action<FaultOptions>? faults = null,
         string? authEmulatorHost = null)
     {
-        var databaseNumber = await TakeRedisDatabaseAsync();
+        var taken = await TakeRedisAsync(redisTarget);
         try
         {
-            return await StartOnAsync(databaseNumber, redisFixture, emulator, now, scheduler, faults, authEmulatorHost);
+            return await StartOnAsync(taken, emulator, now, scheduler, faults, authEmulatorHost);
         }
         catch
         {
-            ReturnRedisDatabase(databaseNumber);
+            await taken.Connection.DisposeAsync();
+            taken.Release();
             throw;
         }
     }
 
-    private static async Task<int> TakeRedisDatabaseAsync()
+    /// <summary>A Redis of the harness's own: a database of the server, emptied, or the whole cluster, flushed, for its turn.</summary>
+    private static async Task<TakenRedis> TakeRedisAsync(IRedisTarget target)
     {
-        if (!await FreeRedisDatabases.WaitAsync(TimeSpan.FromMinutes(1)) || !RedisDatabases.TryDequeue(out var databaseNumber))
+        var gate = target is RedisServerFixture ? FreeRedisDatabases : ClusterTurn;
+        if (!await gate.WaitAsync(TimeSpan.FromMinutes(1)))
         {
-            throw new InvalidOperationException("No Redis database came free within a minute: a harness was not disposed.");
+            throw new InvalidOperationException($"No Redis ({target.Name}) came free within a minute: a harness was not disposed.");
         }
 
-        return databaseNumber;
-    }
+        try
+        {
+            if (target is RedisServerFixture && RedisDatabases.TryDequeue(out var number))
+            {
+                var redis = await ConnectionMultiplexer.ConnectAsync($"{target.ConnectionString},defaultDatabase={number},allowAdmin=true");
+                Task FlushDatabase() => redis.GetDatabase().ExecuteAsync("FLUSHDB");
+                await FlushDatabase();
+                return new(redis, FlushDatabase, () =>
+                {
+                    RedisDatabases.Enqueue(number);
+                    gate.Release();
+                });
+            }
 
-    private static void ReturnRedisDatabase(int databaseNumber)
-    {
-        RedisDatabases.Enqueue(databaseNumber);
-        FreeRedisDatabases.Release();
+            await target.FlushAsync();
+            return new(await ConnectionMultiplexer.ConnectAsync(target.ConnectionString), () => target.FlushAsync(), () => gate.Release());
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
     }
 
     private static async Task<SchedulerHarness> StartOnAsync(
-        int databaseNumber, RedisServerFixture redisFixture, DatabaseEmulatorFixture emulator, DateTimeOffset now,
+        TakenRedis taken, DatabaseEmulatorFixture emulator, DateTimeOffset now,
         Action<SchedulerOptions>? scheduler, Action<FaultOptions>? faults, string? authEmulatorHost)
     {
-        var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisFixture.Port},defaultDatabase={databaseNumber},allowAdmin=true");
-        await redis.GetDatabase().ExecuteAsync("FLUSHDB");
-
+        var redis = taken.Connection;
         var clock = new FakeTimeProvider(now);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Logging.ClearProviders();
@@ -129,7 +154,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
         builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<Heartbeat>(services, (TimeProvider)clock));
         var host = builder.Build();
         await host.StartAsync();
-        return new SchedulerHarness(host, redis, databaseNumber, clock);
+        return new SchedulerHarness(host, taken, clock);
     }
 
     public ScheduleRunner Runner => _host.Services.GetRequiredService<ScheduleRunner>();
@@ -273,7 +298,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
         await _host.StopAsync();
         _host.Dispose();
         await _redis.DisposeAsync();
-        ReturnRedisDatabase(_redisDatabase);
+        _taken.Release();
     }
 
     private static T Configure<T>(T options, Action<T>? configure)

@@ -79,7 +79,7 @@ internal sealed class BenchWorker : IBenchWorker
         _lateness.Start();
     }
 
-    public static async Task<BenchWorker> StartAsync(string databaseHost, int redisPort, WorkerSettings settings)
+    public static async Task<BenchWorker> StartAsync(string databaseHost, string redisConnection, WorkerSettings settings)
     {
         var clock = new ShiftedClock();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development, Args = [] });
@@ -99,7 +99,7 @@ internal sealed class BenchWorker : IBenchWorker
         }
 
         builder.AddWorkQueue();
-        builder.Services.AddSingleton<IConnectionMultiplexer>(await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort}"));
+        builder.Services.AddSingleton<IConnectionMultiplexer>(await ConnectionMultiplexer.ConnectAsync(redisConnection));
         builder.Services.AddSingleton(Options.Create(new SchedulerOptions
         {
             BatchSize = settings.BatchSize,

@@ -2,9 +2,10 @@
 // Usage: dotnet run -c Release --project bench/Scheduler -- [--users 100000] [--per-user 10] [--burst 10000]
 //          [--in-process] [--batch 500] [--in-flight 2] [--read-parallelism 64] [--page 1000] [--latency 0]
 //          [--hostile-megabytes 0] (one more tenant with that many MB of sensor readings and a schedule at 07:30)
+//          [--redis single|cluster] (one redis-server, or a local Redis Cluster of three masters and three replicas)
 // (the worker's tuning defaults to SchedulerOptions' defaults).
 // The Realtime Database emulator runs in this process on 127.0.0.1; the index, leases and queue use a real
-// redis-server on a free port. Workers run in child processes of their own (so their memory is their own),
+// redis-server on a free port, or a real local Redis Cluster. Workers run in child processes of their own (so their memory is their own),
 // or with --in-process in this process, beside the emulator. Each phase sets the workers' clocks to its minute
 // and lets real time run: the lateness reported is the real time it took to fire each occurrence. --latency adds a
 // round trip (ms) to each of the workers' database calls, as against the real Realtime Database.
@@ -26,7 +27,7 @@ var settings = new WorkerSettings(Arg("--batch", defaults.BatchSize), Arg("--in-
     Arg("--read-parallelism", defaults.ReadParallelism), Arg("--page", defaults.RebuildPageSize), Arg("--latency", 0));
 if (args is ["worker", var workerDatabase, var workerRedis, ..])
 {
-    await WorkerProcess.ServeAsync(workerDatabase, int.Parse(workerRedis, CultureInfo.InvariantCulture), settings);
+    await WorkerProcess.ServeAsync(workerDatabase, workerRedis, settings);
     return;
 }
 
@@ -39,11 +40,10 @@ var hostileMegabytes = Arg("--hostile-megabytes", 0);
 var emulator = DatabaseEmulatorApp.Build(["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
 await emulator.StartAsync();
 var databaseHost = new Uri(emulator.Urls.First()).Authority;
-var redisServer = new RedisServerFixture();
-await redisServer.InitializeAsync();
+await using var redis = await BenchRedis.StartAsync(StringArg("--redis", "single"));
 
 Console.WriteLine($"Scheduler benchmark: {users * perUser:N0} schedules of {users:N0} users, bursts of {burst:N0}, " +
-    $"workers {(inProcess ? "in the emulator's process" : "in processes of their own (server GC)")}, {settings}, " +
+    $"workers {(inProcess ? "in the emulator's process" : "in processes of their own (server GC)")}, {settings}, {redis.Name}, " +
     $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
 
 var seedWatch = Stopwatch.StartNew();
@@ -69,11 +69,10 @@ int Due(int fromMinute, int toMinute) => due[fromMinute..(toMinute + 1)].Sum();
 
 var rows = new List<string>();
 (double Parent, double Redis) cpuOutside = default;
-var redisPid = await RedisProcessIdAsync();
 var first = await StartWorkerAsync();
 var rebuild = await Measured(() => first.RebuildAsync(At(7 * 60 + 29, 30)));
 Row("index rebuild (07:29:30)", $"{rebuild.Fired:N0} of {rebuild.Other:N0} users", rebuild, lateness: false);
-Console.WriteLine($"redis after the rebuild: {await RedisMemoryAsync()}");
+Console.WriteLine($"redis after the rebuild: {await redis.MemoryAsync()}");
 
 // Each phase starts on a minute's first second and has the rest of the minute to finish (the clocks run).
 Expect("catch-up after restart (07:20-07:29, late)", Due(7 * 60 + 20, 7 * 60 + 29), await Measured(() => first.FireAsync(At(7 * 60 + 29))));
@@ -110,7 +109,6 @@ Console.WriteLine(fairness);
 
 await first.DisposeAsync();
 await emulator.DisposeAsync();
-await redisServer.DisposeAsync();
 
 // The minutes between the measured ones, five at a time (within the catch-up window, so nothing is skipped).
 async Task<PhaseResult> FireThroughAsync(int fromMinute, int toMinute, IBenchWorker[] workers)
@@ -129,7 +127,7 @@ async Task<PhaseResult> FireThroughAsync(int fromMinute, int toMinute, IBenchWor
 // Lateness per occurrence from the audit stream (settled at, minus the occurrence): the heavy tenant's apart from the others'.
 async Task<string> FairnessAsync(PhaseResult heavyPhase, PhaseResult controlPhase)
 {
-    await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisServer.Port}");
+    await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
     var audit = (await Task.WhenAll(ScheduleIndexShard.All.Select(shard => connection.GetDatabase().StreamRangeAsync(shard.AuditStream))))
         .SelectMany(entries => entries).ToArray();
     double[] Lateness(int minute, Func<string, bool> whose) => [.. audit
@@ -154,8 +152,8 @@ async Task<string> FairnessAsync(PhaseResult heavyPhase, PhaseResult controlPhas
 }
 
 async Task<IBenchWorker> StartWorkerAsync() => inProcess
-    ? await BenchWorker.StartAsync(databaseHost, redisServer.Port, settings)
-    : await WorkerProcess.StartAsync(databaseHost, redisServer.Port, settings);
+    ? await BenchWorker.StartAsync(databaseHost, redis.ConnectionString, settings)
+    : await WorkerProcess.StartAsync(databaseHost, redis.ConnectionString, settings);
 
 void Expect(string? name, int expected, PhaseResult result)
 {
@@ -177,9 +175,9 @@ async Task<PhaseResult> Measured(Func<Task<PhaseResult>> phase)
     // workers do, so that a full collection of earlier garbage does not land in the middle of the one measured.
     GC.Collect();
     GC.WaitForPendingFinalizers();
-    var (parent, redis) = (Process.GetCurrentProcess().TotalProcessorTime, RedisCpu());
+    var (parent, redisCpu) = (Process.GetCurrentProcess().TotalProcessorTime, redis.CpuMilliseconds());
     var result = await phase();
-    cpuOutside = ((Process.GetCurrentProcess().TotalProcessorTime - parent).TotalMilliseconds, RedisCpu() - redis);
+    cpuOutside = ((Process.GetCurrentProcess().TotalProcessorTime - parent).TotalMilliseconds, redis.CpuMilliseconds() - redisCpu);
     return result;
 }
 
@@ -197,28 +195,7 @@ void Row(string name, string count, PhaseResult result, bool lateness)
     Console.WriteLine($"{name}: {count} in {FormatTime(result.Milliseconds)}, lateness {late}, CPU {cpu}, memory {memory}");
 }
 
-double RedisCpu()
-{
-    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
-    var fields = File.ReadAllText($"/proc/{redisPid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
-}
-
-async Task<int> RedisProcessIdAsync()
-{
-    await using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisServer.Port},allowAdmin=true");
-    var info = await admin.GetServer(admin.GetEndPoints()[0]).InfoAsync("server");
-    return int.Parse(info.SelectMany(group => group).First(pair => pair.Key == "process_id").Value, CultureInfo.InvariantCulture);
-}
-
 static string FormatTime(double milliseconds) => milliseconds >= 10_000 ? $"{milliseconds / 1000:F1} s" : $"{milliseconds:F0} ms";
-
-async Task<string> RedisMemoryAsync()
-{
-    await using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisServer.Port},allowAdmin=true");
-    var info = await admin.GetServer(admin.GetEndPoints()[0]).InfoAsync("memory");
-    return info.SelectMany(group => group).First(pair => pair.Key == "used_memory_human").Value;
-}
 
 IHost SeedingHost(string host)
 {
@@ -229,6 +206,12 @@ IHost SeedingHost(string host)
     builder.Services.AddSingleton<IFirebaseAccessTokenProvider, OwnerToken>();
     builder.AddFirebase();
     return builder.Build();
+}
+
+string StringArg(string name, string fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
 }
 
 int Arg(string name, int fallback)

@@ -15,7 +15,7 @@ internal sealed class WorkerProcess : IBenchWorker
 
     private WorkerProcess(Process process) => _process = process;
 
-    public static async Task<WorkerProcess> StartAsync(string databaseHost, int redisPort, WorkerSettings settings)
+    public static async Task<WorkerProcess> StartAsync(string databaseHost, string redisConnection, WorkerSettings settings)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -28,7 +28,7 @@ internal sealed class WorkerProcess : IBenchWorker
             start.ArgumentList.Add(typeof(WorkerProcess).Assembly.Location);
         }
 
-        foreach (var argument in (string[])["worker", databaseHost, $"{redisPort}", .. settings.ToArgs()])
+        foreach (var argument in (string[])["worker", databaseHost, redisConnection, .. settings.ToArgs()])
         {
             start.ArgumentList.Add(argument);
         }
@@ -65,9 +65,9 @@ internal sealed class WorkerProcess : IBenchWorker
     }
 
     /// <summary>The child's side: serves commands until "exit".</summary>
-    public static async Task ServeAsync(string databaseHost, int redisPort, WorkerSettings settings)
+    public static async Task ServeAsync(string databaseHost, string redisConnection, WorkerSettings settings)
     {
-        await using var worker = await BenchWorker.StartAsync(databaseHost, redisPort, settings);
+        await using var worker = await BenchWorker.StartAsync(databaseHost, redisConnection, settings);
         Console.Out.WriteLine("ready");
         Console.Out.Flush();
         while (await Console.In.ReadLineAsync() is { } line && line != "exit")
