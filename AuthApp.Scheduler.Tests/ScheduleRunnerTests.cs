@@ -66,7 +66,7 @@ public abstract class ScheduleRunnerTests(IRedisTarget redis, DatabaseEmulatorFi
     }
 
     [Fact]
-    public async Task An_occurrence_beyond_the_window_is_skipped_and_the_schedule_moves_on()
+    public async Task An_occurrence_beyond_the_window_is_skipped_recorded_as_skipped_and_the_schedule_moves_on()
     {
         await using var harness = await StartAsync(Due.AddMinutes(11), options => options.CatchUpWindow = TimeSpan.FromMinutes(10));
         var id = await harness.AddUserAsync("u1");
@@ -81,6 +81,7 @@ public abstract class ScheduleRunnerTests(IRedisTarget redis, DatabaseEmulatorFi
         Assert.Empty(await harness.QueuedPushesAsync());
         Assert.Equal(Due.AddDays(1).ToUnixTimeSeconds(), await harness.ScoreAsync(id));
         Assert.Equal(1, Assert.Single(skipped.GetMeasurementSnapshot()).Value);
+        Assert.Equal((id.ToString(), Due.ToUnixTimeSeconds(), "skipped"), Assert.Single(await harness.AuditAsync()));
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public sealed class ScheduleIndexShard
     /// <summary>Set: the uids the rebuild in progress has seen.</summary>
     public RedisKey SeenKey => Prefix + "seen";
 
-    /// <summary>Stream: one entry per occurrence fired (<c>id, occurrence, outcome, instance, firedAt</c>).</summary>
+    /// <summary>Stream: one entry per occurrence fired or skipped (<c>id, occurrence, outcome, instance, firedAt</c>).</summary>
     public RedisKey AuditStream => Prefix + "fired";
 
     /// <summary>Set: the members of one user.</summary>

@@ -222,7 +222,9 @@ public sealed partial class ScheduleRunner
     {
         FireOutcome.Fired => Settlement.Advance(entry.Member, decision.Next, "fired"),
         FireOutcome.Recovered => Settlement.Advance(entry.Member, decision.Next, "recovered"),
-        FireOutcome.Skipped or FireOutcome.Retimed => Settlement.Advance(entry.Member, decision.Next),
+        // A skip is recorded like a firing: whoever audits the schedule sees why that occurrence did not fire.
+        FireOutcome.Skipped => Settlement.Advance(entry.Member, decision.Next, "skipped"),
+        FireOutcome.Retimed => Settlement.Advance(entry.Member, decision.Next),
         FireOutcome.Removed => Settlement.Remove(entry.Member),
         FireOutcome.NotDue => Settlement.Release(entry.Member),
         FireOutcome.Failed => Retry(entry, failure!, now),
