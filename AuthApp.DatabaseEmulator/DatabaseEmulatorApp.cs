@@ -1,5 +1,6 @@
 using AuthApp.DatabaseEmulator.Auth;
 using AuthApp.DatabaseEmulator.Http;
+using AuthApp.DatabaseEmulator.Http.Streaming;
 using AuthApp.DatabaseEmulator.Persistence;
 using AuthApp.DatabaseEmulator.Rules;
 using AuthApp.DatabaseEmulator.Tree;
@@ -34,6 +35,7 @@ public static partial class DatabaseEmulatorApp
         builder.Services.AddSingleton<DatabaseStore>();
         builder.Services.AddSingleton<PushIds>();
         builder.Services.AddSingleton<RestHandler>();
+        builder.Services.AddSingleton<EventStreams>();
         builder.Services.AddSingleton<RulesSettingsEndpoint>();
         builder.Services.AddSingleton<IdTokenCache>();
 

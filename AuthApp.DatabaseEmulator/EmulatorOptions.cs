@@ -21,6 +21,12 @@ public sealed class EmulatorOptions
     /// <summary><c>Limits:MaxRequestBytes</c>: larger bodies get 413.</summary>
     public long MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary><c>Streaming:KeepAliveSeconds</c>: how long a stream stays silent before a <c>keep-alive</c> event (Firebase: 30 s).</summary>
+    public TimeSpan StreamKeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>Streaming:MaxPendingEvents</c>: events a stream's client may fall behind before the stream is ended for it.</summary>
+    public int StreamMaxPendingEvents { get; set; } = 1000;
+
     /// <summary>
     /// The settings from configuration; a key that is absent (or empty) keeps the default above, so each default has
     /// this class as its one owner.
@@ -33,6 +39,8 @@ public sealed class EmulatorOptions
         options.PersistencePath = NonEmpty(configuration["Persistence:Path"]);
         options.PersistenceDebounceMilliseconds = configuration.GetValue("Persistence:DebounceMilliseconds", options.PersistenceDebounceMilliseconds);
         options.MaxRequestBytes = configuration.GetValue("Limits:MaxRequestBytes", options.MaxRequestBytes);
+        options.StreamKeepAlive = TimeSpan.FromSeconds(configuration.GetValue("Streaming:KeepAliveSeconds", options.StreamKeepAlive.TotalSeconds));
+        options.StreamMaxPendingEvents = configuration.GetValue("Streaming:MaxPendingEvents", options.StreamMaxPendingEvents);
         return options;
     }
 

@@ -20,12 +20,20 @@ internal sealed class IdTokenCache
     /// <param name="token">The token as it arrived (e.g. a slice of the Authorization header): no copy is made when it is known.</param>
     public IdTokens.Failure Read(ReadOnlySpan<char> token, long nowMs, out RuleValue auth)
     {
+        var failure = Read(token, nowMs, out DecodedToken decoded);
+        auth = decoded.Auth;
+        return failure;
+    }
+
+    /// <summary>As <see cref="Read(ReadOnlySpan{char}, long, out RuleValue)"/>, with the token's expiry.</summary>
+    public IdTokens.Failure Read(ReadOnlySpan<char> token, long nowMs, out DecodedToken result)
+    {
         if (!_bySpan.TryGetValue(token, out var decoded))
         {
             var text = token.ToString();
             if (!IdTokens.TryDecode(text, out decoded))
             {
-                auth = RuleValue.Null;
+                result = new DecodedToken(RuleValue.Null, 0);
                 return IdTokens.Failure.Malformed;
             }
 
@@ -37,7 +45,7 @@ internal sealed class IdTokenCache
             _decoded[text] = decoded;
         }
 
-        auth = decoded.Auth;
+        result = decoded;
         return decoded.IsExpiredAt(nowMs) ? IdTokens.Failure.Expired : IdTokens.Failure.None;
     }
 }

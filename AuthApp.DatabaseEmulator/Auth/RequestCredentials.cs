@@ -53,9 +53,9 @@ internal static class RequestCredentials
         return token.SequenceEqual(AdminToken) ? Caller.Admin : User(tokens, token, nowMs);
     }
 
-    private static Caller User(IdTokenCache tokens, ReadOnlySpan<char> token, long nowMs) => tokens.Read(token, nowMs, out var auth) switch
+    private static Caller User(IdTokenCache tokens, ReadOnlySpan<char> token, long nowMs) => tokens.Read(token, nowMs, out DecodedToken decoded) switch
     {
-        IdTokens.Failure.None => Caller.User(auth),
+        IdTokens.Failure.None => Caller.User(decoded),
         IdTokens.Failure.Expired => throw Unauthorized("Auth token is expired"),
         _ => throw Unauthorized("Could not parse auth token."),
     };

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AuthApp.DatabaseEmulator.Auth;
+using AuthApp.DatabaseEmulator.Http.Streaming;
 using AuthApp.DatabaseEmulator.Rules;
 using AuthApp.DatabaseEmulator.Rules.Access;
 using AuthApp.DatabaseEmulator.Tree;
@@ -15,6 +16,7 @@ namespace AuthApp.DatabaseEmulator.Http;
 /// <c>?ns=</c>, queries, <c>shallow</c>, <c>print=silent|pretty</c>, <c>X-Firebase-ETag</c> and <c>if-match</c>,
 /// plus <c>/.settings/rules.json</c>. In a namespace with rules every read and write is judged by them
 /// (<see cref="RequestAccess"/>) before anything is served or written; without rules every request acts as the owner.
+/// A <c>GET</c> with <c>Accept: text/event-stream</c> streams the location instead (<see cref="EventStreams"/>).
 /// </summary>
 internal sealed partial class RestHandler(
     DatabaseStore store,
@@ -22,6 +24,7 @@ internal sealed partial class RestHandler(
     RulesSettingsEndpoint settings,
     IdTokenCache tokens,
     PushIds pushIds,
+    EventStreams streams,
     TimeProvider time,
     EmulatorOptions options,
     ILogger<RestHandler> logger)
@@ -50,6 +53,13 @@ internal sealed partial class RestHandler(
                 var database = store.Get(ns);
                 var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
                 var access = RequestAccess.For(rules.For(ns), request, tokens, nowMs);
+                if (method == "GET" && EventStreams.IsRequested(request))
+                {
+                    await streams.ServeAsync(context, database, segments, access);
+                    LogRequest(logger, method, request.Path.Value ?? "/", ns, StatusCodes.Status200OK, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    return;
+                }
+
                 reply = method switch
                 {
                     "GET" => Get(request, database, segments, access),
@@ -125,6 +135,7 @@ internal sealed partial class RestHandler(
             }
 
             database.Root = JsonTree.SetAt(database.Root, segments, value);
+            database.Publish([new Change(segments, value)]);
             reply = new Reply(HttpStatusCode.OK, JsonTree.Serialize(value), WantsETag(request) || ifMatch is not null ? JsonTree.ETag(value) : null);
         }
 
@@ -141,6 +152,7 @@ internal sealed partial class RestHandler(
             var value = JsonTree.Normalize(body, null, nowMs);
             access.RequireWrite(database.Root, [new PendingWrite(path, value)]);
             database.Root = JsonTree.SetAt(database.Root, path, value);
+            database.Publish([new Change(path, value)]);
         }
 
         store.NotifyChanged();
@@ -189,6 +201,8 @@ internal sealed partial class RestHandler(
                 database.Root = JsonTree.SetAt(database.Root, writes[i].Path, writes[i].Value);
                 written[paths[i].Key] = writes[i].Value?.DeepClone();
             }
+
+            database.Publish([new Change(segments, written, Merge: true)]);
         }
 
         store.NotifyChanged();
@@ -208,6 +222,7 @@ internal sealed partial class RestHandler(
             }
 
             database.Root = JsonTree.SetAt(database.Root, segments, null);
+            database.Publish([new Change(segments, null)]);
         }
 
         store.NotifyChanged();

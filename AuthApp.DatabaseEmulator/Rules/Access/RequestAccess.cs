@@ -28,6 +28,9 @@ internal sealed class RequestAccess
     public static RequestAccess For(RuleSet? rules, HttpRequest request, IdTokenCache tokens, long nowMs) =>
         new(rules, rules is null ? Caller.Admin : RequestCredentials.Identify(request, tokens, nowMs), nowMs);
 
+    /// <summary>When the caller's ID token expires (Unix ms): a stream it opened ends then. Null for the admin and nobody.</summary>
+    public double? CredentialExpiresAtMs => _caller.ExpiresAtMs;
+
     public bool CanRead(JsonNode? storedRoot, string[] path) => Read(storedRoot, path).Allowed;
 
     public void RequireRead(JsonNode? storedRoot, string[] path) => Require(Read(storedRoot, path));
