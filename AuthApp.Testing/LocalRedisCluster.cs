@@ -138,6 +138,36 @@ public sealed class LocalRedisCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until every running replica has every write its master has (equal replication offsets). Replication is
+    /// asynchronous: a write acknowledged by a master that is killed before this holds may be lost in the failover,
+    /// so a test that must not lose data waits for this before it kills a master.
+    /// </summary>
+    public async Task WaitForReplicationAsync(TimeSpan? within = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        foreach (var master in await MastersAsync(cancellationToken))
+        {
+            while (true)
+            {
+                var replication = ParseInfo(await RespClient.CommandAsync(master.Port, cancellationToken, "INFO", "replication"));
+                var offset = replication.GetValueOrDefault("master_repl_offset");
+                // slave0:ip=127.0.0.1,port=7001,state=online,offset=1234,lag=0
+                var replicas = replication.Where(pair => pair.Key.StartsWith("slave", StringComparison.Ordinal) && pair.Value.Contains("offset=")).ToList();
+                if (replicas.Count > 0 && replicas.All(pair => pair.Value.Contains($"offset={offset},", StringComparison.Ordinal)))
+                {
+                    break;
+                }
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"The replicas of {master.Port} did not catch up: offset {offset}, {string.Join("; ", replicas.Select(pair => pair.Value))}");
+                }
+
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var node in _nodes)

@@ -14,13 +14,16 @@ public sealed class RedisClusterFixture : IAsyncLifetime, IRedisTarget
 
     public ConnectionMultiplexer Connection { get; private set; } = null!;
 
+    /// <summary>For a cluster of a test's own that kills nodes: a shorter node timeout makes its failovers quicker.</summary>
+    public TimeSpan? NodeTimeout { get; init; }
+
     public string Name => "cluster";
 
     public string ConnectionString => Cluster.ConnectionString;
 
     public async ValueTask InitializeAsync()
     {
-        Cluster = await LocalRedisCluster.StartAsync();
+        Cluster = await LocalRedisCluster.StartAsync(NodeTimeout);
         Connection = await ConnectionMultiplexer.ConnectAsync(Cluster.ConnectionString + ",abortConnect=true,connectTimeout=2000");
     }
 

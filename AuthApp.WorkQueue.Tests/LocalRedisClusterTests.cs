@@ -12,7 +12,7 @@ public sealed class LocalRedisClusterTests
     public async Task Killed_master_is_replaced_by_its_replica_and_rejoins_as_a_replica_on_restart()
     {
         var cancellation = TestContext.Current.CancellationToken;
-        await using var cluster = await LocalRedisCluster.StartAsync(cancellationToken: cancellation);
+        await using var cluster = await LocalRedisCluster.StartAsync(nodeTimeout: TimeSpan.FromSeconds(1), cancellationToken: cancellation);
         await using var connection = await ConnectionMultiplexer.ConnectAsync(cluster.ConnectionString);
         var keys = Enumerable.Range(0, 30).Select(i => (RedisKey)$"cluster-test:{i}").ToArray();
         foreach (var key in keys)

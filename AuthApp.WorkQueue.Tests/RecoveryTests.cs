@@ -1,6 +1,8 @@
 using AuthApp.WorkQueue.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
 
 namespace AuthApp.WorkQueue.Tests;
@@ -91,7 +93,30 @@ public abstract class RecoveryTests(IRedisTarget redis)
         Assert.Equal(0, (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount);
         Assert.Equal(0, await Db.StreamLengthAsync(_stream));
     }
+
+    [Fact]
+    public async Task Maintenance_outlives_an_unexpected_failure_and_still_promotes_retries_after_it()
+    {
+        // The promotion pass's second call fails three times with an exception that is no outage (a bug, a command a
+        // cluster refuses); a loop that died of it would never promote the retry below.
+        var failuresLeft = 3;
+        var connection = FaultyConnection.Wrap(redis.Connection, method =>
+            method == nameof(IDatabase.SortedSetRangeByRankWithScoresAsync) && Interlocked.Decrement(ref failuresLeft) >= 0
+                ? new RedisCommandException("injected: a command the client refuses") : null);
+        using var host = await QueueHost.StartAsync(redis, _stream, _recorder, connection: connection);
+        await Eventually.TrueAsync(() => Volatile.Read(ref failuresLeft) < 0, "the promotion pass never met the injected failures");
+
+        var jobId = await host.Services.GetRequiredService<IWorkQueue>()
+            .EnqueueAsync(new FlakyJob("after-failures", FailuresBeforeSuccess: 1), TestContext.Current.CancellationToken);
+
+        await Eventually.TrueAsync(async () => await Db.KeyExistsAsync($"{{{_stream}}}:done:{jobId}"), "the retry was never promoted after the loop's failures");
+        var logs = host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot();
+        Assert.Single(logs, log => log.Level == LogLevel.Warning && log.Message.Contains("failed unexpectedly", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, log => log.Level >= LogLevel.Error);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
 }
+
 
 public sealed class RecoveryTestsOnSingleNode(RedisServerFixture redis) : RecoveryTests(redis);
 

@@ -24,6 +24,9 @@ internal sealed partial class PeerHealthExchange(
     TimeProvider clock,
     ILogger<PeerHealthExchange> logger) : BackgroundService
 {
+    // Unexpected failures already logged as a Warning, by dependency and type (touched by the one loop only).
+    private readonly HashSet<(string Dependency, Type Type)> _warned = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (services.GetService<IConnectionMultiplexer>() is not { } redis)
@@ -44,6 +47,20 @@ internal sealed partial class PeerHealthExchange(
                 {
                     // Redis readiness reports this on its own; the peers' view just ages.
                     LogExchangeFailed(logger, dependency.Name, exception.GetType().Name);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // Not an outage (a bug, a command a Redis Cluster refuses): a BackgroundService that throws stops
+                    // the host, and one that returns leaves readiness on a view that only ages. Warn once per cause,
+                    // then try again at the next tick.
+                    if (_warned.Add((dependency.Name, exception.GetType())))
+                    {
+                        LogExchangeFailedUnexpectedly(logger, dependency.Name, exception.GetType().Name, exception);
+                    }
+                    else
+                    {
+                        LogExchangeFailed(logger, dependency.Name, exception.GetType().Name);
+                    }
                 }
             }
         }
@@ -109,6 +126,9 @@ internal sealed partial class PeerHealthExchange(
         failing = parts[2] == "1";
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Exchanging {Dependency} readiness with the other replicas failed unexpectedly ({Error}); trying again at each tick, repeats at Debug.")]
+    private static partial void LogExchangeFailedUnexpectedly(ILogger logger, string dependency, string error, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not exchange {Dependency} readiness with the other replicas ({Error}).")]
     private static partial void LogExchangeFailed(ILogger logger, string dependency, string error);
