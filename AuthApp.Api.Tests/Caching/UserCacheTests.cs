@@ -167,9 +167,6 @@ public abstract class UserCacheTests(ApiDependencies dependencies) : TwoReplicaT
     [Fact]
     public async Task Schedules_read_after_a_schedule_write_show_it_on_both_replicas()
     {
-        // The due-schedule index (AuthApp.Domain/Schedules) still writes keys of several slots in one transaction; it
-        // is being sharded for Redis Cluster on its own branch. Until then, a schedule write on a cluster answers 500.
-        Assert.SkipWhen(Dependencies.Cache is RedisClusterFixture, "The schedule index is not cluster-safe yet (its own branch of issue 19).");
         using var user = await First.SignUpAsync();
         await user.AddDeviceAsync("Porch", "Light");
         using var onSecond = Second.CreateClient(user.IdToken);
