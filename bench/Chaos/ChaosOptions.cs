@@ -9,11 +9,11 @@ public enum RedisMode
 }
 
 /// <summary>The command line: how long, which seed, which Redis, where the history goes.</summary>
-public sealed record ChaosOptions(TimeSpan Duration, int Seed, RedisMode Redis, int Tenants, string HistoryPath, bool SelfTest)
+public sealed record ChaosOptions(TimeSpan Duration, int Seed, RedisMode Redis, int Tenants, string HistoryPath, bool SelfTest, bool PlanOnly = false)
 {
     public const string Usage =
         "usage: dotnet run -c Release --project bench/Chaos -- [--duration 10m] [--seed N] [--redis single|cluster] " +
-        "[--tenants N] [--history path.jsonl] | --self-test";
+        "[--tenants N] [--history path.jsonl] [--plan-only] | --self-test";
 
     public static ChaosOptions Parse(IReadOnlyList<string> args)
     {
@@ -29,6 +29,7 @@ public sealed record ChaosOptions(TimeSpan Duration, int Seed, RedisMode Redis, 
                 "--tenants" => options with { Tenants = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--history" => options with { HistoryPath = Value() },
                 "--self-test" => options with { SelfTest = true },
+                "--plan-only" => options with { PlanOnly = true },
                 _ => throw new ArgumentException($"unknown argument {args[i]}\n{Usage}"),
             };
         }

@@ -2,6 +2,7 @@
 // what every client was told and what the system holds at the end. See bench/README.md#chaos.
 //
 //   dotnet run -c Release --project bench/Chaos -- [--duration 10m] [--seed N] [--redis single|cluster] [--tenants N] [--history file.jsonl]
+//   (--plan-only: print the seed's fault timeline and stop)
 //   dotnet run -c Release --project bench/Chaos -- --self-test      (the checker against fabricated histories that break each invariant)
 using AuthApp.Bench.Chaos;
 using AuthApp.Bench.Chaos.Checking;
@@ -18,6 +19,13 @@ if (options.SelfTest)
     return CheckerSelfTest.Run(Console.Out);
 }
 
+var faults = FaultSchedule.Plan(options);
+Console.WriteLine($"Faults planned: {string.Join(", ", faults.Select(f => $"{FaultInjector.Name(f.Kind)} at {f.At.TotalSeconds:0} s"))}");
+if (options.PlanOnly)
+{
+    return 0;
+}
+
 var clock = TimeProvider.System;
 using var interrupted = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
@@ -25,11 +33,9 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
 // 1. The system: Redis, the emulators behind their links, two API replicas, two workers.
 await using var system = await ChaosSystem.StartAsync(options, Console.Out, interrupted.Token);
 
-// 2. The history, the run's clock, and the plans the seed makes: tenants and faults.
+// 2. The history and the run's clock (the seed made the plans: the faults above, the tenants in the workload).
 using var history = new HistoryRecorder(clock, options.HistoryPath);
 history.Add(new RunStarted(history.StartedAt, options.Seed, options.Redis.ToString().ToLowerInvariant(), options.Duration.TotalSeconds, options.Tenants));
-var faults = FaultSchedule.Plan(options);
-Console.WriteLine($"Faults planned: {string.Join(", ", faults.Select(f => $"{FaultInjector.Name(f.Kind)} at {f.At.TotalSeconds:0} s"))}");
 
 // 3. The run: the workload, the faults on their timeline, and the observer of firings, all at once.
 using var observing = CancellationTokenSource.CreateLinkedTokenSource(interrupted.Token);

@@ -22,7 +22,7 @@ public sealed class FaultInjector(ChaosSystem system, HistoryRecorder history, T
 
             if (fault.Kind == FaultKind.WorkerKill)
             {
-                await UntilFirstSecondOfMinuteAsync(stop);
+                await UntilFiringAsync(stop);
             }
 
             var record = await InjectAsync(fault, stop);
@@ -95,11 +95,14 @@ public sealed class FaultInjector(ChaosSystem system, HistoryRecorder history, T
 
     private Task HoldAsync(PlannedFault fault, CancellationToken stop) => Task.Delay(fault.Hold, clock, stop);
 
-    /// <summary>Schedules come due at second 0: a worker killed a second later dies in the middle of firing them.</summary>
-    private async Task UntilFirstSecondOfMinuteAsync(CancellationToken stop)
+    /// <summary>
+    /// Schedules come due at second 0 and a batch takes a few hundred milliseconds (claim, reads, one write, the pushes
+    /// queued, settle): a worker killed a quarter of a second after the minute dies while it fires, or just after.
+    /// </summary>
+    private async Task UntilFiringAsync(CancellationToken stop)
     {
         var now = clock.GetUtcNow();
-        var target = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 1, TimeSpan.Zero).AddMilliseconds(200);
+        var target = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMilliseconds(250);
         if (target <= now)
         {
             target = target.AddMinutes(1);

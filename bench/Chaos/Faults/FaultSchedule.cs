@@ -6,7 +6,7 @@ public enum FaultKind
     /// <summary>kill -9 of an API replica, started again after <see cref="PlannedFault.Hold"/>.</summary>
     ApiKill,
 
-    /// <summary>kill -9 of a scheduler worker at the first second of a minute (while it fires), started again after the hold.</summary>
+    /// <summary>kill -9 of a scheduler worker a quarter second after a minute starts (while it fires), started again after the hold.</summary>
     WorkerKill,
 
     /// <summary>Redis stopped (SIGTERM: it syncs its append-only file) and started again on the same file.</summary>

@@ -6,7 +6,7 @@ namespace AuthApp.Bench.Chaos.Observation;
 /// <summary>
 /// Reads what the scheduler workers logged (JSON lines, see <c>ChaosSystem.ServiceEnvironment</c>): every push the
 /// log sender "sent" (<c>LogPushSender</c>: title and token fingerprint), every push job the queue completed or
-/// acknowledged as already done (<c>JobProcessor</c>, at Debug), and every batch's line about occurrences skipped by
+/// acknowledged as already done (the work queue's lines at Debug), and every batch's line about occurrences skipped by
 /// the catch-up rule.
 /// </summary>
 public static class WorkerLogs
@@ -54,7 +54,7 @@ public static class WorkerLogs
             return new PushRecord(worker, at, Text(state, "Title") ?? "", Text(state, "TokenFingerprint") ?? "");
         }
 
-        if (category.EndsWith(".JobProcessor", StringComparison.Ordinal) && Text(state, "JobType") == "push.send" && Text(state, "JobId") is { } jobId)
+        if (category.StartsWith("AuthApp.WorkQueue.", StringComparison.Ordinal) && Text(state, "JobType") == "push.send" && Text(state, "JobId") is { } jobId)
         {
             var kind = message.Contains(" completed on attempt ", StringComparison.Ordinal) ? "completed"
                 : message.Contains(" already completed", StringComparison.Ordinal) ? "duplicate-acknowledged"
