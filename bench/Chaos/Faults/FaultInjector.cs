@@ -22,7 +22,7 @@ public sealed class FaultInjector(ChaosSystem system, HistoryRecorder history, T
 
             if (fault.Kind == FaultKind.WorkerKill)
             {
-                await UntilFiringAsync(stop);
+                await UntilFiringAsync(TimeSpan.FromSeconds(30), stop);
             }
 
             var record = await InjectAsync(fault, stop);
@@ -98,8 +98,9 @@ public sealed class FaultInjector(ChaosSystem system, HistoryRecorder history, T
     /// <summary>
     /// Schedules come due at second 0 and a batch takes a few hundred milliseconds (claim, reads, one write, the pushes
     /// queued, settle): a worker killed a quarter of a second after the minute dies while it fires, or just after.
+    /// Waits for that moment unless it is more than <paramref name="atMost"/> away (a short run cannot wait).
     /// </summary>
-    private async Task UntilFiringAsync(CancellationToken stop)
+    private async Task UntilFiringAsync(TimeSpan atMost, CancellationToken stop)
     {
         var now = clock.GetUtcNow();
         var target = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMilliseconds(250);
@@ -108,6 +109,9 @@ public sealed class FaultInjector(ChaosSystem system, HistoryRecorder history, T
             target = target.AddMinutes(1);
         }
 
-        await Task.Delay(target - now, clock, stop);
+        if (target - now <= atMost)
+        {
+            await Task.Delay(target - now, clock, stop);
+        }
     }
 }

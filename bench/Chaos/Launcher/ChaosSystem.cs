@@ -156,17 +156,24 @@ public sealed class ChaosSystem : IAsyncDisposable
         return environment;
     }
 
+    /// <summary>Stops the services together (each given a few seconds to stop politely), then what they depended on.</summary>
     public async ValueTask DisposeAsync()
     {
-        for (var i = _started.Count - 1; i >= 0; i--)
+        await Task.WhenAll(Apis.Concat(Workers).Select(StopAsync));
+        foreach (var dependency in _started.Except(Apis.Concat(Workers)).Reverse())
+        {
+            await StopAsync(dependency);
+        }
+
+        static async Task StopAsync(IAsyncDisposable component)
         {
             try
             {
-                await _started[i].DisposeAsync();
+                await component.DisposeAsync();
             }
             catch (Exception exception)
             {
-                Console.Error.WriteLine($"stopping {_started[i].GetType().Name}: {exception.Message}");
+                Console.Error.WriteLine($"stopping {component.GetType().Name}: {exception.Message}");
             }
         }
     }

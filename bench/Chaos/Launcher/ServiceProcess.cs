@@ -182,7 +182,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             await (term?.WaitForExitAsync() ?? Task.CompletedTask);
             try
             {
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
             catch (TimeoutException)
             {

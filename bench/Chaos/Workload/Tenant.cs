@@ -47,6 +47,12 @@ public sealed class Tenant(int index, int seed, string runNonce, TenantPlan plan
                 return;
             }
 
+            // A first schedule at once: in a short run every tenant still has an occurrence due.
+            if (ScheduleAllowed())
+            {
+                await SetScheduleAsync(stop);
+            }
+
             while (history.NowMs < plan.StopAtMs)
             {
                 if (plan.DeleteAtMs is { } deleteAt && history.NowMs >= deleteAt)
