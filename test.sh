@@ -3,7 +3,7 @@
 # real Redis) and end-to-end (the real AppHost under Aspire.Hosting.Testing).
 set -euo pipefail
 cd "$(dirname "$0")"
-source scripts/prerequisites.sh
+AUTHAPP_PREREQUISITES_FOR_TESTS=1 source scripts/prerequisites.sh
 source scripts/test-auth-emulator.sh
 
 summary=$(mktemp)

@@ -8,13 +8,20 @@ namespace AuthApp.Testing;
 /// A real <c>redis-server</c> on a free loopback port, without persistence, shared by every test of an assembly
 /// (each test uses its own keys). Killed when the run ends.
 /// </summary>
-public sealed class RedisServerFixture : IAsyncLifetime
+public sealed class RedisServerFixture : IAsyncLifetime, IRedisTarget
 {
     private Process? _process;
 
     public int Port { get; private set; }
 
     public ConnectionMultiplexer Connection { get; private set; } = null!;
+
+    public string Name => "single";
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public async Task FlushAsync(CancellationToken cancellationToken = default) =>
+        await RespClient.CommandAsync(Port, cancellationToken, "FLUSHALL");
 
     public async ValueTask InitializeAsync()
     {

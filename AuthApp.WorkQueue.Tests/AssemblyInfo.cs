@@ -1,2 +1,3 @@
 
 [assembly: AssemblyFixture(typeof(RedisServerFixture))]
+[assembly: AssemblyFixture(typeof(RedisClusterFixture))]

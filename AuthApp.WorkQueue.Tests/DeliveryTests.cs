@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace AuthApp.WorkQueue.Tests;
 
-public sealed class DeliveryTests(RedisServerFixture redis)
+public abstract class DeliveryTests(IRedisTarget redis)
 {
     private readonly string _stream = QueueHost.NewStreamName();
     private readonly JobRecorder _recorder = new();
@@ -68,7 +68,7 @@ public sealed class DeliveryTests(RedisServerFixture redis)
 
         var firstId = await queue.EnqueueAsync(new KeyedJob("delete-user-42"), TestContext.Current.CancellationToken);
         // The guarantee is about a completed job: its completion marker is written just after the handler returns.
-        await Eventually.TrueAsync(async () => await redis.Connection.GetDatabase().KeyExistsAsync($"{_stream}:done:{firstId}"), "timed out waiting until the first run completed");
+        await Eventually.TrueAsync(async () => await redis.Connection.GetDatabase().KeyExistsAsync($"{{{_stream}}}:done:{firstId}"), "timed out waiting until the first run completed");
         var secondId = await queue.EnqueueAsync(new KeyedJob("delete-user-42"), TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(async () => await redis.Connection.GetDatabase().StreamLengthAsync(_stream) == 0, "timed out waiting until the duplicate was acknowledged");
 
@@ -121,3 +121,7 @@ public sealed class DeliveryTests(RedisServerFixture redis)
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 }
+
+public sealed class DeliveryTestsOnSingleNode(RedisServerFixture redis) : DeliveryTests(redis);
+
+public sealed class DeliveryTestsOnCluster(RedisClusterFixture redis) : DeliveryTests(redis);

@@ -1,11 +1,13 @@
 using AuthApp.WorkQueue.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using StackExchange.Redis;
 
 namespace AuthApp.WorkQueue.Tests;
 
-public sealed class RecoveryTests(RedisServerFixture redis)
+public abstract class RecoveryTests(IRedisTarget redis)
 {
     private const string Group = "authapp-workers";
     private readonly string _stream = QueueHost.NewStreamName();
@@ -46,7 +48,7 @@ public sealed class RecoveryTests(RedisServerFixture redis)
         string jobId = "";
         await CrashedConsumerTakesAsync(async queue => jobId = await queue.EnqueueAsync(new EchoJob("done-before", "d"), TestContext.Current.CancellationToken));
         // The crashed replica's handler had finished and marked the job done, but it died before XACK.
-        await Db.StringSetAsync($"{_stream}:done:{jobId}", "1", TimeSpan.FromMinutes(5));
+        await Db.StringSetAsync($"{{{_stream}}}:done:{jobId}", "1", TimeSpan.FromMinutes(5));
 
         using var survivor = await QueueHost.StartAsync(redis, _stream, _recorder);
 
@@ -67,8 +69,8 @@ public sealed class RecoveryTests(RedisServerFixture redis)
 
         var pending = await Db.StreamPendingAsync(_stream, Group);
         Assert.Equal(1, pending.PendingMessageCount);
-        Assert.Equal(0, await Db.StreamLengthAsync($"{_stream}:dead"));
-        Assert.Equal(0, await Db.SortedSetLengthAsync($"{_stream}:delayed"));
+        Assert.Equal(0, await Db.StreamLengthAsync($"{{{_stream}}}:dead"));
+        Assert.Equal(0, await Db.SortedSetLengthAsync($"{{{_stream}}}:delayed"));
 
         using var next = await QueueHost.StartAsync(redis, _stream, _recorder,
             handlers: services => services.AddJobHandler<BlockingJob, TestJobs.FinishingBlockingHandler>());
@@ -91,4 +93,31 @@ public sealed class RecoveryTests(RedisServerFixture redis)
         Assert.Equal(0, (await Db.StreamPendingAsync(_stream, Group)).PendingMessageCount);
         Assert.Equal(0, await Db.StreamLengthAsync(_stream));
     }
+
+    [Fact]
+    public async Task Maintenance_outlives_an_unexpected_failure_and_still_promotes_retries_after_it()
+    {
+        // The promotion pass's second call fails three times with an exception that is no outage (a bug, a command a
+        // cluster refuses); a loop that died of it would never promote the retry below.
+        var failuresLeft = 3;
+        var connection = FaultyConnection.Wrap(redis.Connection, method =>
+            method == nameof(IDatabase.SortedSetRangeByRankWithScoresAsync) && Interlocked.Decrement(ref failuresLeft) >= 0
+                ? new RedisCommandException("injected: a command the client refuses") : null);
+        using var host = await QueueHost.StartAsync(redis, _stream, _recorder, connection: connection);
+        await Eventually.TrueAsync(() => Volatile.Read(ref failuresLeft) < 0, "the promotion pass never met the injected failures");
+
+        var jobId = await host.Services.GetRequiredService<IWorkQueue>()
+            .EnqueueAsync(new FlakyJob("after-failures", FailuresBeforeSuccess: 1), TestContext.Current.CancellationToken);
+
+        await Eventually.TrueAsync(async () => await Db.KeyExistsAsync($"{{{_stream}}}:done:{jobId}"), "the retry was never promoted after the loop's failures");
+        var logs = host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot();
+        Assert.Single(logs, log => log.Level == LogLevel.Warning && log.Message.Contains("failed unexpectedly", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, log => log.Level >= LogLevel.Error);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
 }
+
+
+public sealed class RecoveryTestsOnSingleNode(RedisServerFixture redis) : RecoveryTests(redis);
+
+public sealed class RecoveryTestsOnCluster(RedisClusterFixture redis) : RecoveryTests(redis);

@@ -8,8 +8,11 @@ public sealed class WorkQueueOptions
 {
     public const string SectionName = "WorkQueue";
 
-    /// <summary>The stream jobs are appended to. Derived keys: <c>{StreamName}:delayed</c>, <c>:dead</c>, <c>:done:{jobId}</c>, <c>:notify</c>.</summary>
-    [Required, RegularExpression(@"^[A-Za-z0-9:_\-\.\{\}]{1,100}$")]
+    /// <summary>
+    /// The stream jobs are appended to. Derived keys share its hash slot (see <see cref="KeyPrefix"/>). Braces must form
+    /// a Redis Cluster hash tag (<c>x{tag}y</c>): anything else would make the derived keys land in other slots.
+    /// </summary>
+    [Required, RegularExpression(@"^[A-Za-z0-9:_\-\.]*(\{[A-Za-z0-9:_\-\.]+\}[A-Za-z0-9:_\-\.\{\}]*)?$"), StringLength(100, MinimumLength = 1)]
     public string StreamName { get; set; } = "authapp:jobs";
 
     [Required, RegularExpression(@"^[A-Za-z0-9:_\-\.]{1,100}$")]
@@ -71,9 +74,25 @@ public sealed class WorkQueueOptions
     [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan MetricsRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    internal string DelayedKey => StreamName + ":delayed";
-    internal string DeadLetterKey => StreamName + ":dead";
+    /// <summary>
+    /// The prefix of every derived key: a Redis Cluster hashes only the text between a key's first <c>{</c> and the next
+    /// <c>}</c> (when not empty), so <c>{authapp:jobs}:delayed</c> lands in the slot of the stream <c>authapp:jobs</c>, and
+    /// every script may touch the stream and its derived keys together (a script's keys must share one slot). The
+    /// stream keeps its plain name, so the pending jobs of an existing deployment are still read. A name that has a
+    /// hash tag already (<c>{jobs}</c>, <c>app:{jobs}</c>) is its own prefix: wrapping it would hash something else.
+    /// </summary>
+    internal string KeyPrefix => StreamName.Contains('{') ? StreamName : "{" + StreamName + "}";
+
+    internal string DelayedKey => KeyPrefix + ":delayed";
+    internal string DeadLetterKey => KeyPrefix + ":dead";
     internal string NotifyChannel => StreamName + ":notify";
-    internal string DoneKey(string jobId) => StreamName + ":done:" + jobId;
-    internal string AcceptedKey(string jobId) => StreamName + ":accepted:" + jobId;
+    internal string DoneKey(string jobId) => KeyPrefix + ":done:" + jobId;
+    internal string AcceptedKey(string jobId) => KeyPrefix + ":accepted:" + jobId;
+
+    /// <summary>
+    /// The delayed set's name before keys were tagged for Redis Cluster (<c>StreamName:delayed</c>); retries an older
+    /// replica scheduled there are moved over (<see cref="Internal.QueueMaintenance"/>), so an upgrade loses none.
+    /// The same as <see cref="DelayedKey"/> when the stream name has a hash tag.
+    /// </summary>
+    internal string LegacyDelayedKey => StreamName + ":delayed";
 }

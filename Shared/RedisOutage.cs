@@ -18,6 +18,12 @@ internal static class RedisOutage
     /// flush, out of memory) as a <see cref="RedisServerException"/>, which is one too. A slow or silent server is a
     /// <see cref="RedisTimeoutException"/>, which derives from <see cref="TimeoutException"/> instead: a
     /// <c>catch (RedisException)</c> alone lets every timeout through, and a loop behind it dies of the first slow answer.
+    /// A Redis Cluster in failover is an outage too, and already of these types: <c>CLUSTERDOWN</c>, <c>TRYAGAIN</c>, a
+    /// <c>MOVED</c>/<c>ASK</c> the client could not follow, <c>LOADING</c> are <see cref="RedisServerException"/>s, and no
+    /// node for a slot is a <see cref="RedisConnectionException"/>; they pass within seconds, so a 503 with Retry-After is
+    /// the truthful answer. A <see cref="RedisCommandException"/> is not (it derives from <see cref="Exception"/>): the
+    /// client refused a command it can never send, such as keys of several slots in one script or transaction. That is
+    /// a bug to fix, and answering 503 would send callers to retry what can never succeed.
     /// </summary>
     public static bool IsRedisOutage(this Exception exception) => exception is RedisException or RedisTimeoutException;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a local run or the tests need and is not a NuGet package:
-# firebase-tools (pinned in firebase/package-lock.json) and, where no container runtime answers,
-# Debian's redis-server. Sourced by run.sh and test.sh; safe to run again.
+# firebase-tools (pinned in firebase/package-lock.json) and Debian's redis-server with redis-cli: for the
+# AppHost where no container runtime answers, for the tests always (test.sh sets
+# AUTHAPP_PREREQUISITES_FOR_TESTS=1). Sourced by run.sh and test.sh; safe to run again.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,12 +25,24 @@ container_runtime_answers() {
 if [ -z "${Cache__Mode:-}" ]; then
   if container_runtime_answers; then export Cache__Mode=container; else export Cache__Mode=executable; fi
 fi
-if [ "$Cache__Mode" = "executable" ] && ! command -v redis-server >/dev/null 2>&1; then
-  echo "==> Installing redis-server (no container runtime here)"
+# redis-server and redis-cli (Debian's redis-server pulls in redis-tools, which has redis-cli). The AppHost needs the
+# server only without a container runtime; the tests always need both, whatever the runtime: their fixtures start
+# redis-server themselves, and the Redis Cluster fixture joins six of them with redis-cli --cluster create.
+install_redis() {
+  if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "==> Installing redis-server and redis-tools ($1)"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
-  # Debian starts a system-wide instance on 6379; the AppHost runs its own on a free port.
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server redis-tools >/dev/null
+  # Debian starts a system-wide instance on 6379; the AppHost and the tests run their own on free ports.
   as_root systemctl disable --now redis-server >/dev/null 2>&1 || true
+}
+if [ "$Cache__Mode" = "executable" ]; then
+  install_redis "no container runtime here"
+fi
+if [ "${AUTHAPP_PREREQUISITES_FOR_TESTS:-}" = "1" ]; then
+  install_redis "the tests start their own Redis servers and clusters"
 fi
 
 # firebase-tools, for the official Auth emulator: npm ci when the installed version is not the one the lock file

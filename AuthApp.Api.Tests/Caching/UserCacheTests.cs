@@ -13,7 +13,7 @@ namespace AuthApp.Api.Tests.Caching;
 /// The two-level per-user cache: a hit costs no network round trip; every write, whoever makes it, evicts the user's
 /// entries on every replica within a second; the key is the user, never the Host or the URL.
 /// </summary>
-public sealed class UserCacheTests(ApiDependencies dependencies) : TwoReplicaTests(dependencies)
+public abstract class UserCacheTests(ApiDependencies dependencies) : TwoReplicaTests(dependencies)
 {
     private static readonly TimeSpan EvictionBound = TimeSpan.FromSeconds(1);
 
@@ -34,6 +34,7 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : TwoReplicaTes
     [Fact]
     public async Task A_cached_profile_is_answered_without_touching_redis_or_firebase()
     {
+        Assert.SkipWhen(Dependencies.Cache is RedisClusterFixture, "Counts the reads of a redis-server of its own: the same test on either.");
         var redis = new RedisServerFixture();
         await redis.InitializeAsync();
         await using var _ = redis;
@@ -166,6 +167,9 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : TwoReplicaTes
     [Fact]
     public async Task Schedules_read_after_a_schedule_write_show_it_on_both_replicas()
     {
+        // The due-schedule index (AuthApp.Domain/Schedules) still writes keys of several slots in one transaction; it
+        // is being sharded for Redis Cluster on its own branch. Until then, a schedule write on a cluster answers 500.
+        Assert.SkipWhen(Dependencies.Cache is RedisClusterFixture, "The schedule index is not cluster-safe yet (its own branch of issue 19).");
         using var user = await First.SignUpAsync();
         await user.AddDeviceAsync("Porch", "Light");
         using var onSecond = Second.CreateClient(user.IdToken);
@@ -182,3 +186,7 @@ public sealed class UserCacheTests(ApiDependencies dependencies) : TwoReplicaTes
             "the second replica kept serving the old schedules", EvictionBound);
     }
 }
+
+public sealed class UserCacheTestsOnSingleNode(ApiDependencies dependencies) : UserCacheTests(dependencies);
+
+public sealed class UserCacheTestsOnCluster(ApiDependencies dependencies, RedisClusterFixture cluster) : UserCacheTests(dependencies.OnCluster(cluster));

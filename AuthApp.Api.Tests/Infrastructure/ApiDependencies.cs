@@ -4,14 +4,53 @@ namespace AuthApp.Api.Tests.Infrastructure;
 /// What the API talks to, started once for the whole run: a real redis-server, the official Auth emulator and
 /// the project's database emulator, each on a free loopback port. Every <see cref="ApiFactory"/> gets its own
 /// database namespace; users are unique by e-mail and Redis keys are per user or per client address.
+/// <see cref="OnCluster"/> is the same dependencies with a Redis Cluster as the API's cache, for tests that run on both.
 /// </summary>
 public sealed class ApiDependencies : IAsyncLifetime
 {
     private readonly Lazy<ApiFactory> _shared;
+    private readonly ApiDependencies? _root;
+    private ApiDependencies? _onCluster;
 
-    public ApiDependencies() => _shared = new(StartShared, LazyThreadSafetyMode.ExecutionAndPublication);
+    public ApiDependencies()
+    {
+        _shared = new(StartShared, LazyThreadSafetyMode.ExecutionAndPublication);
+        Cache = Redis;
+    }
 
+    private ApiDependencies(ApiDependencies root, IRedisTarget cache)
+    {
+        _shared = new(StartShared, LazyThreadSafetyMode.ExecutionAndPublication);
+        _root = root;
+        Redis = root.Redis;
+        Auth = root.Auth;
+        Database = root.Database;
+        AuthHost = root.AuthHost;
+        Cache = cache;
+    }
+
+    /// <summary>The single redis-server (for tests that reach it directly: its port, its commands' statistics).</summary>
     public RedisServerFixture Redis { get; } = new();
+
+    /// <summary>The Redis the API gets as its <c>cache</c> connection string: <see cref="Redis"/>, or a cluster.</summary>
+    public IRedisTarget Cache { get; }
+
+    /// <summary>
+    /// These dependencies with <paramref name="cluster"/> as the API's cache (one view per run; its shared API, if a
+    /// test starts it, is disposed with the run). A test class written against <see cref="ApiDependencies"/> runs on
+    /// the cluster through a subclass that passes <c>dependencies.OnCluster(cluster)</c>.
+    /// </summary>
+    public ApiDependencies OnCluster(RedisClusterFixture cluster)
+    {
+        if (_root is not null)
+        {
+            return _root.OnCluster(cluster);
+        }
+        lock (_shared)
+        {
+            return _onCluster ??= new ApiDependencies(this, cluster);
+        }
+    }
 
     /// <summary>
     /// One API with the default settings, started on first use and shared by every test of plain behaviour (the
@@ -39,7 +78,7 @@ public sealed class ApiDependencies : IAsyncLifetime
     /// </summary>
     public Dictionary<string, string> ProcessEnvironment() => new()
     {
-        ["ConnectionStrings__cache"] = $"127.0.0.1:{Redis.Port}",
+        ["ConnectionStrings__cache"] = Cache.ConnectionString,
         ["Firebase__ProjectId"] = AuthEmulatorFixture.ProjectId,
         ["Firebase__AuthEmulatorHost"] = AuthHost,
         ["Firebase__DatabaseEmulatorHost"] = Database.Host,
@@ -59,6 +98,14 @@ public sealed class ApiDependencies : IAsyncLifetime
         if (_shared.IsValueCreated)
         {
             await _shared.Value.DisposeAsync();
+        }
+        if (_onCluster is not null)
+        {
+            await _onCluster.DisposeAsync();
+        }
+        if (_root is not null)
+        {
+            return; // the root owns the processes
         }
 
         await Database.DisposeAsync();

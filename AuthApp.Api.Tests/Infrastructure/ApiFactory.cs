@@ -109,7 +109,7 @@ public sealed class ApiFactory(
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
-            ["ConnectionStrings:cache"] = $"127.0.0.1:{dependencies.Redis.Port}",
+            ["ConnectionStrings:cache"] = dependencies.Cache.ConnectionString,
             ["Firebase:ProjectId"] = AuthEmulatorFixture.ProjectId,
             ["Firebase:AuthEmulatorHost"] = dependencies.AuthHost,
             ["Firebase:DatabaseEmulatorHost"] = dependencies.Database.Host,

@@ -7,7 +7,7 @@ namespace AuthApp.Api.Tests.RateLimiting;
 /// Who the limits count: signups and password-reset requests by address (as shipped: five), IPv6 clients by /64,
 /// e-mails by recipient, voice commands by user.
 /// </summary>
-public sealed class ClientLimitTests(ApiDependencies dependencies)
+public abstract class ClientLimitTests(ApiDependencies dependencies)
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
@@ -109,3 +109,7 @@ public sealed class ClientLimitTests(ApiDependencies dependencies)
         Assert.Equal(HttpStatusCode.BadRequest, others.StatusCode);
     }
 }
+
+public sealed class ClientLimitTestsOnSingleNode(ApiDependencies dependencies) : ClientLimitTests(dependencies);
+
+public sealed class ClientLimitTestsOnCluster(ApiDependencies dependencies, RedisClusterFixture cluster) : ClientLimitTests(dependencies.OnCluster(cluster));

@@ -5,7 +5,7 @@ using static AuthApp.Testing.ProblemResponses;
 namespace AuthApp.Api.Tests.RateLimiting;
 
 /// <summary>Failed logins are counted per account and address, with a high per-account ceiling the owner's own addresses pass.</summary>
-public sealed class LoginGuardTests(ApiDependencies dependencies) : IAsyncLifetime
+public abstract class LoginGuardTests(ApiDependencies dependencies) : IAsyncLifetime
 {
     private UpstreamProxy _auth = null!;
     private ApiFactory _api = null!;
@@ -65,6 +65,31 @@ public sealed class LoginGuardTests(ApiDependencies dependencies) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_sign_in_after_two_typos_forgives_them_and_the_sixth_failure_after_it_is_refused()
+    {
+        using var owner = await _api.SignUpAsync();
+        const string from = "203.0.113.40";
+        var typos = new List<HttpStatusCode>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var typo = await LoginAsync(owner.Email, "wrong-password", from);
+            typos.Add(typo.StatusCode);
+        }
+        using var signIn = await LoginAsync(owner.Email, owner.Password, from);
+        var failures = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var failure = await LoginAsync(owner.Email, "wrong-password", from);
+            failures.Add(failure.StatusCode);
+        }
+
+        Assert.All(typos, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        Assert.All(failures.Take(5), status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.Equal(HttpStatusCode.TooManyRequests, failures[5]);
+    }
+
+    [Fact]
     public async Task Guessing_spread_over_many_addresses_hits_the_account_ceiling_but_not_the_owners_known_address()
     {
         using var owner = await _api.SignUpAsync(); // signed in once from loopback: a known address
@@ -99,3 +124,7 @@ public sealed class LoginGuardTests(ApiDependencies dependencies) : IAsyncLifeti
         Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
     }
 }
+
+public sealed class LoginGuardTestsOnSingleNode(ApiDependencies dependencies) : LoginGuardTests(dependencies);
+
+public sealed class LoginGuardTestsOnCluster(ApiDependencies dependencies, RedisClusterFixture cluster) : LoginGuardTests(dependencies.OnCluster(cluster));

@@ -9,7 +9,9 @@ namespace AuthApp.Api.RateLimiting;
 /// Failed logins, counted in Redis per account <em>and</em> address, and per account as a ceiling that addresses the
 /// owner has signed in from are not held to. Only failures count (wrong credentials), so a stranger cannot lock the
 /// owner out from elsewhere, and an outage (503) costs nobody an attempt. The account is the normalized e-mail,
-/// hashed, so Redis holds no address in clear.
+/// hashed, so Redis holds no address in clear. Every key of an account carries the account hash as its Redis Cluster
+/// hash tag (<c>authapp:login:{account}:...</c>): the MGET and the counting script touch one account's keys together,
+/// which a cluster allows only within one slot, while different accounts still spread over the masters.
 /// </summary>
 public sealed class LoginGuard(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options)
 {
@@ -65,9 +67,13 @@ public sealed class LoginGuard(IConnectionMultiplexer redis, IOptions<RateLimitO
 
     public static string Normalize(string email) => email.Trim().ToLowerInvariant();
 
+    // Renamed from authapp:login:failures:<account>... when the hash tag came: the old counters expire within their
+    // window, and old known addresses within KnownAddressMemory; until an owner signs in once from a known address,
+    // it is held to the per-account ceiling like any other address (the fail-safe side).
     private static (string Pair, string Account, string Known) Keys(string email, string address)
     {
         var account = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalize(email))))[..32];
-        return ($"{Prefix}failures:{account}:{address}", $"{Prefix}failures:{account}", $"{Prefix}known:{account}:{address}");
+        var tagged = $"{Prefix}{{{account}}}";
+        return ($"{tagged}:failures:{address}", $"{tagged}:failures", $"{tagged}:known:{address}");
     }
 }

@@ -39,7 +39,7 @@ public sealed class RedisRecoveryTests(AppHostFixture host)
             new NameValueEntry("attempt", 1),
         ]);
 
-        await Eventually.TrueAsync(() => redis.KeyExistsAsync($"authapp:jobs:done:{jobId}"),
+        await Eventually.TrueAsync(() => redis.KeyExistsAsync($"{{authapp:jobs}}:done:{jobId}"),
             "the job queued after the loss was never consumed", TimeSpan.FromSeconds(60));
         // The replicas miss the rebuild marker and rebuild the index from the database. The schedule's minute went by
         // while the index was gone, and it is inside the catch-up window: the rebuilt index holds that occurrence, it

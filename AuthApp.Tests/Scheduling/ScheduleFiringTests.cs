@@ -38,7 +38,7 @@ public sealed class ScheduleFiringTests(AppHostFixture host)
         Assert.Equal([(at.ToUnixTimeSeconds(), "fired")], await DueNow.FiringsAsync(redis, id));
         // The "Schedule Completed" push went through the queue and was handled by a replica.
         await Eventually.TrueAsync(
-            () => redis.KeyExistsAsync($"authapp:jobs:done:push.send:schedule:{id}:{at.ToUnixTimeSeconds()}"),
+            () => redis.KeyExistsAsync($"{{authapp:jobs}}:done:push.send:schedule:{id}:{at.ToUnixTimeSeconds()}"),
             "the push job did not complete");
     }
 

@@ -35,7 +35,7 @@ public sealed class WorkQueueRecoveryTests(AppHostFixture host)
             "the dead consumer's message was never reclaimed", AuthAppHost.ReclaimAfter + TimeSpan.FromSeconds(30));
         if (taken == (string)result[0]!)
         {
-            await Eventually.TrueAsync(() => redis.KeyExistsAsync($"{Stream}:done:{jobId}"), "the reclaimed job did not complete");
+            await Eventually.TrueAsync(() => redis.KeyExistsAsync($"{{{Stream}}}:done:{jobId}"), "the reclaimed job did not complete");
         }
 
         Assert.Empty(await redis.StreamRangeAsync(Stream, taken, taken));
@@ -60,7 +60,7 @@ public sealed class WorkQueueRecoveryTests(AppHostFixture host)
         StreamEntry? dead = null;
         await Eventually.TrueAsync(async () =>
         {
-            dead = (await redis.StreamRangeAsync($"{Stream}:dead"))
+            dead = (await redis.StreamRangeAsync($"{{{Stream}}}:dead"))
                 .Where(entry => entry.Values is not null && entry["jobId"] == jobId)
                 .Select(entry => (StreamEntry?)entry)
                 .FirstOrDefault();

@@ -12,7 +12,7 @@ public static class QueueHost
     public static string NewStreamName() => $"test:{Guid.NewGuid():N}";
 
     public static IHost Build(
-        RedisServerFixture redis,
+        IRedisTarget redis,
         string stream,
         JobRecorder recorder,
         bool consumer = true,
@@ -63,7 +63,7 @@ public static class QueueHost
     }
 
     public static async Task<IHost> StartAsync(
-        RedisServerFixture redis,
+        IRedisTarget redis,
         string stream,
         JobRecorder recorder,
         bool consumer = true,

@@ -87,6 +87,15 @@ internal sealed class MessageReader(
 
                 continue;
             }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Not an outage (a bug, a command a cluster refuses): the read loop must not die of it, or the replica
+                // stops consuming while it looks alive.
+                slots.Release(granted);
+                outages.Unexpected("read", exception);
+                await Task.Delay(options.PollInterval, clock, stoppingToken);
+                continue;
+            }
 
             if (granted > entries.Length)
             {

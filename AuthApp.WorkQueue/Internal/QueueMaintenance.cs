@@ -7,7 +7,9 @@ namespace AuthApp.WorkQueue.Internal;
 /// <summary>
 /// The consumer's periodic work beside the read loop: retries whose back-off ended go back to the stream, messages
 /// another consumer left pending too long are taken over (or dead-lettered when they keep killing their consumers),
-/// and the queue's gauges are refreshed. A pass that Redis fails is logged as part of the outage and tried next time.
+/// and the queue's gauges are refreshed. A pass that Redis fails is logged as part of the outage and tried next time;
+/// a pass that fails otherwise (a bug, a Redis Cluster refusing a command) is logged too and tried next time as well:
+/// a loop that died would leave retries unpromoted and crashed replicas' jobs unclaimed, silently, for good.
 /// </summary>
 internal sealed partial class QueueMaintenance(
     IConnectionMultiplexer redis,
@@ -38,10 +40,33 @@ internal sealed partial class QueueMaintenance(
             RedisScripts.PromoteDue,
             [options.DelayedKey, options.StreamName],
             [clock.GetUtcNow().ToUnixTimeMilliseconds(), 100]);
+        await AdoptLegacyRetriesAsync();
         if (moved > 0)
         {
             reader.Wake();
             await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(options.NotifyChannel), "1", CommandFlags.FireAndForget);
+        }
+    }
+
+    /// <summary>
+    /// Moves retries from the delayed set's name before cluster tagging (<see cref="WorkQueueOptions.LegacyDelayedKey"/>),
+    /// where replicas of an older version put them during a rolling upgrade, into today's set, keeping their due times.
+    /// Single-key commands, because the two names lie in different cluster slots; ZREM first and ZADD only by whoever
+    /// removed the entry, so two replicas never move one retry twice (a crash between the two loses that one retry).
+    /// Costs one ZRANGE of a missing key per pass once the old set is empty.
+    /// </summary>
+    private async Task AdoptLegacyRetriesAsync()
+    {
+        if (options.LegacyDelayedKey == options.DelayedKey)
+        {
+            return;
+        }
+        foreach (var entry in await Db.SortedSetRangeByRankWithScoresAsync(options.LegacyDelayedKey, 0, 99))
+        {
+            if (await Db.SortedSetRemoveAsync(options.LegacyDelayedKey, entry.Element))
+            {
+                await Db.SortedSetAddAsync(options.DelayedKey, entry.Element, entry.Score);
+            }
         }
     }
 
@@ -131,6 +156,10 @@ internal sealed partial class QueueMaintenance(
                     {
                         outages.Failed(work.Method.Name, exception);
                     }
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    outages.Unexpected(work.Method.Name, exception);
                 }
             }
         }

@@ -14,18 +14,21 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: stream. ARGV: accepted-marker ttl ms, then per job: its accepted-marker key ("" for a job without an
-    /// idempotency key), the number of field arguments, and the fields (name, value, ...). A job whose marker exists is
-    /// already queued, running or done and is not added again. No MAXLEN: the stream holds only unfinished work
-    /// (finished entries are deleted), and trimming would drop jobs nobody ran. Returns the message id per job (nil for
-    /// a duplicate).
+    /// KEYS: stream, then the accepted marker of each idempotent job in order. ARGV: accepted-marker ttl ms, then per
+    /// job: 1 if it has a marker (the next of KEYS) else 0, the number of field arguments, and the fields (name,
+    /// value, ...). The markers are declared in KEYS, never built here: a Redis Cluster routes a script by its KEYS and
+    /// refuses (or, worse, misplaces) keys it did not declare. A job whose marker exists is already queued, running or
+    /// done and is not added again. No MAXLEN: the stream holds only unfinished work (finished entries are deleted),
+    /// and trimming would drop jobs nobody ran. Returns the message id per job (nil for a duplicate).
     /// </summary>
     public const string Enqueue = """
         local ids = {}
         local i = 2
+        local marker = 1
         while i <= #ARGV do
-          local marker, count = ARGV[i], tonumber(ARGV[i + 1])
-          if marker == '' or redis.call('SET', marker, '1', 'NX', 'PX', ARGV[1]) then
+          local hasMarker, count = ARGV[i] == '1', tonumber(ARGV[i + 1])
+          if hasMarker then marker = marker + 1 end
+          if not hasMarker or redis.call('SET', KEYS[marker], '1', 'NX', 'PX', ARGV[1]) then
             ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', unpack(ARGV, i + 2, i + 1 + count))
           else
             ids[#ids + 1] = false

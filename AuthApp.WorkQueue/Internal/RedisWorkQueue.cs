@@ -51,11 +51,14 @@ internal sealed partial class RedisWorkQueue(
         var enqueuedAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var ids = new List<string>(jobs.Count);
         var args = new List<RedisValue>((16 * Math.Min(jobs.Count, ChunkSize)) + 1);
+        var keys = new List<RedisKey>();
         var db = redis.GetDatabase();
         var added = 0;
         foreach (var chunk in jobs.Chunk(ChunkSize))
         {
             args.Clear();
+            keys.Clear();
+            keys.Add(settings.StreamName);
             args.Add((long)settings.CompletionMarkerTtl.TotalMilliseconds);
             foreach (var job in chunk)
             {
@@ -65,7 +68,11 @@ internal sealed partial class RedisWorkQueue(
                 var message = new JobMessage(jobId, type, JsonSerializer.Serialize(job, JsonOptions), enqueuedAt, Attempt: 1, traceParent, traceState);
                 ids.Add(jobId);
                 var fields = message.ToEntries();
-                args.Add(idempotencyKey is null ? "" : settings.AcceptedKey(jobId));
+                if (idempotencyKey is not null)
+                {
+                    keys.Add(settings.AcceptedKey(jobId));
+                }
+                args.Add(idempotencyKey is null ? 0 : 1);
                 args.Add(fields.Length * 2);
                 foreach (var field in fields)
                 {
@@ -74,7 +81,7 @@ internal sealed partial class RedisWorkQueue(
                 }
             }
 
-            var messageIds = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Enqueue, [settings.StreamName], [.. args]).WaitAsync(cancellationToken))!;
+            var messageIds = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Enqueue, [.. keys], [.. args]).WaitAsync(cancellationToken))!;
             for (var i = 0; i < messageIds.Length; i++)
             {
                 var jobId = ids[ids.Count - messageIds.Length + i];
