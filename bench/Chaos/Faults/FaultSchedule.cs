@@ -32,7 +32,8 @@ public enum FaultKind
 public sealed record PlannedFault(FaultKind Kind, TimeSpan At, TimeSpan Hold, int Target);
 
 /// <summary>
-/// The run's faults, placed from the seed: each kind once (the ones the Redis mode has), in a seeded order, one per
+/// The run's faults, placed from the seed: each kind once (the ones the Redis mode has; a cluster loses a master twice
+/// instead of restarting a single node), in a seeded order, one per
 /// slot of the run after a warm-up and before a quiet end, at a seeded point of its slot. A short run gets as many as
 /// fit (a fault's hold plus its recovery allowance each), chosen by the seed.
 /// </summary>
@@ -53,7 +54,7 @@ public static class FaultSchedule
     };
 
     public static IReadOnlyList<FaultKind> KindsFor(RedisMode redis) => redis == RedisMode.Cluster
-        ? [FaultKind.ApiKill, FaultKind.WorkerKill, FaultKind.RedisMasterKill, FaultKind.RedisRestartWithAof, FaultKind.DatabaseStall, FaultKind.AuthDown, FaultKind.DatabaseLatency]
+        ? [FaultKind.ApiKill, FaultKind.WorkerKill, FaultKind.RedisMasterKill, FaultKind.RedisMasterKill, FaultKind.DatabaseStall, FaultKind.AuthDown, FaultKind.DatabaseLatency]
         : [FaultKind.ApiKill, FaultKind.WorkerKill, FaultKind.RedisRestartWithAof, FaultKind.RedisRestartEmpty, FaultKind.DatabaseStall, FaultKind.AuthDown, FaultKind.DatabaseLatency];
 
     public static IReadOnlyList<PlannedFault> Plan(ChaosOptions options)

@@ -51,7 +51,7 @@ public sealed class ChaosSystem : IAsyncDisposable
         var runDirectory = Directory.CreateTempSubdirectory("authapp-chaos-").FullName;
         var logs = Directory.CreateDirectory(Path.Combine(runDirectory, "logs")).FullName;
         var redis = options.Redis == RedisMode.Cluster
-            ? (IRedisDeployment)new ClusterRedis(runDirectory, logs)
+            ? (IRedisDeployment)new ClusterRedis()
             : new SingleRedis(new RedisNode("redis", Path.Combine(runDirectory, "redis"), logs));
         var system = new ChaosSystem(runDirectory, redis);
         try
