@@ -18,8 +18,11 @@ public static class RepoPaths
     /// The built main assembly of <paramref name="project"/> in this test run's configuration (Debug or Release, as
     /// the test assemblies were built), for tests that run it as a process of its own.
     /// </summary>
-    public static string BuiltAssembly(string project) => Path.Combine(
-        Root, project, "bin",
+    public static string BuiltAssembly(string project) => BuiltAssembly(project, project);
+
+    /// <summary>As <see cref="BuiltAssembly(string)"/>, for a project in <paramref name="folder"/> (e.g. <c>bench/Chaos</c>).</summary>
+    public static string BuiltAssembly(string folder, string project) => Path.Combine(
+        Root, folder, "bin",
         typeof(RepoPaths).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug",
         "net10.0", $"{project}.dll");
 

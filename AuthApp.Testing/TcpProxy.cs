@@ -9,6 +9,7 @@ namespace AuthApp.Testing;
 /// refuses new ones (accepted, then closed at once, as a dead peer would); <see cref="Restore"/> lets them through again.
 /// <see cref="Stall"/> keeps the connections open but holds every byte until <see cref="Resume"/>: a server that
 /// is there but does not answer, which clients see as timeouts rather than as a lost connection.
+/// <see cref="Latency"/> delays every chunk by that much in each direction: a server a network away.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -30,6 +31,9 @@ public sealed class TcpProxy : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public bool IsCut => _cut;
+
+    /// <summary>Added to every chunk in each direction before it is passed on (zero, the default: none).</summary>
+    public TimeSpan Latency { get; set; }
 
     /// <summary>Drops every connection and refuses new ones until <see cref="Restore"/>.</summary>
     public void Cut()
@@ -134,6 +138,11 @@ public sealed class TcpProxy : IAsyncDisposable
         while ((read = await from.ReadAsync(buffer, cancellationToken)) > 0)
         {
             await _flowing.Task.WaitAsync(cancellationToken);
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, cancellationToken);
+            }
+
             await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }
     }
