@@ -12,7 +12,7 @@ public sealed partial class Checker
     /// <summary>
     /// Each occurrence asked for with an acknowledged <c>set_schedule</c> (answered before it was due) fired exactly
     /// once: the audit stream names it at most once as fired, the database's <c>lastNotified</c> took at most one value
-    /// for it, and at least one of the two shows it; or a worker logged it skipped by the catch-up rule. An account
+    /// for it, and at least one of the two shows it; or the audit stream (or a worker's log) says the catch-up rule skipped it. An account
     /// deleted before an occurrence was due (plus a minute) excuses it.
     /// </summary>
     private List<Firing> CheckSchedules(TenantRecord tenant, List<RequestRecord> requests)
@@ -60,6 +60,12 @@ public sealed partial class Checker
 
             if (!didFire)
             {
+                if (audit.FirstOrDefault(a => a.Occurrence == occurrence && a.Outcome == "skipped") is { } recorded)
+                {
+                    _notes.Add($"{tenant.Tenant} {device} at {Time(occurrence)}: skipped by the catch-up rule (audit stream, {recorded.Instance})");
+                    continue;
+                }
+
                 if (skips.FirstOrDefault(s => s.At.ToUnixTimeSeconds() >= occurrence) is { } skip)
                 {
                     _notes.Add($"{tenant.Tenant} {device} at {Time(occurrence)}: skipped by the catch-up rule ({skip.Worker}: {skip.Line})");

@@ -32,7 +32,12 @@ public sealed record FinalState(JsonObject Users, IReadOnlySet<string> AuthAccou
         }
 
         using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{redisConnectionString},abortConnect=false,connectTimeout=2000");
-        var quarantined = (await redis.GetDatabase().HashKeysAsync("authapp:schedules:quarantine")).Select(key => key.ToString()).ToList();
+        var quarantined = new List<string>();
+        foreach (var shard in AuthApp.Domain.Schedules.ScheduleIndexShard.All)
+        {
+            quarantined.AddRange((await redis.GetDatabase().HashKeysAsync(shard.QuarantineKey)).Select(key => key.ToString()));
+        }
+
         return new FinalState(users, accounts, quarantined);
     }
 }

@@ -1,23 +1,22 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AuthApp.Bench.Chaos.History;
+using AuthApp.Domain.Schedules;
 using StackExchange.Redis;
 
 namespace AuthApp.Bench.Chaos.Observation;
 
 /// <summary>
-/// Watches what the workers do while the run goes on, from outside: tails the scheduler's audit stream
-/// (<c>authapp:schedules:fired</c>, every 500 ms, so that a Redis restarted empty loses at most the last half second
-/// of it) and polls every tenant's schedules in the database (every 2 s, straight to the emulator as the admin,
+/// Watches what the workers do while the run goes on, from outside: tails the scheduler's audit streams
+/// (one per index shard, <see cref="ScheduleIndexShard.AuditStream"/>, every 500 ms, so that a Redis restarted empty
+/// loses at most the last half second of them) and polls every tenant's schedules in the database (every 2 s, straight to the emulator as the admin,
 /// past the faulty link), recording each <c>lastNotified</c> value it has not seen before. A firing that the stream
 /// lost still shows in the database, and one the database overwrote still shows in the stream.
 /// </summary>
 public sealed class SystemObserver(string redisConnectionString, Uri database, string databaseNamespace, HistoryRecorder history, TimeProvider clock)
 {
-    public const string AuditStream = "authapp:schedules:fired";
-
     private readonly HashSet<string> _notified = [];
-    private RedisValue _lastStreamId = "-";
+    private readonly RedisValue[] _lastStreamIds = [.. ScheduleIndexShard.All.Select(_ => (RedisValue)"-")];
 
     /// <summary>The uids under <c>users</c> at the last look at the database.</summary>
     public IReadOnlySet<string> LatestUsers { get; private set; } = new HashSet<string>();
@@ -60,12 +59,20 @@ public sealed class SystemObserver(string redisConnectionString, Uri database, s
 
     private async Task ReadAuditStreamAsync(IDatabase db)
     {
+        foreach (var shard in ScheduleIndexShard.All)
+        {
+            await ReadAuditStreamAsync(db, shard);
+        }
+    }
+
+    private async Task ReadAuditStreamAsync(IDatabase db, ScheduleIndexShard shard)
+    {
         // Stream ids are times: a Redis restarted empty starts later ones, so "after the last seen" stays right.
-        var start = _lastStreamId == "-" ? "-" : $"({_lastStreamId}";
-        var entries = await db.StreamRangeAsync(AuditStream, start, "+", count: 1000);
+        var last = _lastStreamIds[shard.Number];
+        var entries = await db.StreamRangeAsync(shard.AuditStream, last == "-" ? "-" : $"({last}", "+", count: 1000);
         foreach (var entry in entries)
         {
-            _lastStreamId = entry.Id;
+            _lastStreamIds[shard.Number] = entry.Id;
             history.Add(new FiringRecord(
                 (string?)entry["id"] ?? "", (long)entry["occurrence"], (string?)entry["outcome"] ?? "", (string?)entry["instance"] ?? "",
                 (long)entry["firedAt"], history.NowMs, entry.Id!));
