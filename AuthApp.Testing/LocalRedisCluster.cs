@@ -76,7 +76,9 @@ public sealed partial class LocalRedisCluster : IAsyncDisposable
     {
         if (node.Process is { HasExited: false } process)
         {
-            process.Kill();
+            // With its children: a node forks one to rewrite its append-only file or to save, and that child would
+            // otherwise live on, writing into the directory that DisposeAsync deletes.
+            process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
     }
