@@ -1,3 +1,5 @@
+using System.Text.Json;
+using AuthApp.WorkQueue.Internal;
 using AuthApp.WorkQueue.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -113,6 +115,22 @@ public abstract class RecoveryTests(IRedisTarget redis)
         var logs = host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot();
         Assert.Single(logs, log => log.Level == LogLevel.Warning && log.Message.Contains("failed unexpectedly", StringComparison.Ordinal));
         Assert.DoesNotContain(logs, log => log.Level >= LogLevel.Error);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_retry_an_older_version_left_in_the_untagged_delayed_set_still_runs()
+    {
+        // Before the keys were tagged for Redis Cluster, retries waited in "<stream>:delayed": an upgrade must not strand them.
+        var payload = JsonSerializer.Serialize(new EchoJob("legacy", "r"), RedisWorkQueue.JsonOptions);
+        var retry = new JobMessage("legacy-retry", EchoJob.JobType, payload, 0, Attempt: 2, null, null);
+        await Db.SortedSetAddAsync($"{_stream}:delayed", JsonSerializer.Serialize(retry.ToFlatArray()), 0);
+
+        using var host = await QueueHost.StartAsync(redis, _stream, _recorder);
+
+        await Eventually.TrueAsync(async () => await Db.KeyExistsAsync($"{{{_stream}}}:done:legacy-retry"), "the retry left in the old delayed set never completed");
+        Assert.Equal(2, Assert.Single(_recorder.Runs).Context.Attempt);
+        Assert.Equal(0, await Db.SortedSetLengthAsync($"{_stream}:delayed"));
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 }
