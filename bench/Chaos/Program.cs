@@ -63,6 +63,11 @@ foreach (var worker in system.Workers)
 var final = await FinalState.ReadAsync(system.Database.BaseAddress, ChaosSystem.DatabaseNamespace, system.AuthHost, ChaosSystem.ProjectId,
     history.Records.OfType<TenantRecord>().Select(t => t.Uid), system.Redis.ConnectionString, interrupted.Token);
 var verdict = new Checker(history.Records, final, CheckerBounds.Default).Judge();
+foreach (var violation in verdict.Violations)
+{
+    history.Add(new ViolationRecord(violation.Invariant, violation.Evidence, violation.AtMs));
+}
+
 ResultTable.Write(Console.Out, history.Records.OfType<RunStarted>().Single(), history.Records, verdict);
 Console.WriteLine($"History: {history.Path} ({history.Records.Count:N0} records); logs: {Path.Combine(system.RunDirectory, "logs")}");
 return verdict.Passed ? 0 : 1;

@@ -198,7 +198,10 @@ public sealed partial class Checker(IReadOnlyCollection<HistoryRecord> history, 
     {
         if (requests.LastOrDefault(r => r.Kind == "delete_account" && r.Acknowledged) is not { } deletion)
         {
-            return; // asked for, never acknowledged: either outcome is right
+            // Asked for, never acknowledged: either outcome is right, but which one it was is worth knowing.
+            _notes.Add($"{tenant.Tenant}: deletion never acknowledged ({string.Join(", ", requests.Where(r => r.Kind == "delete_account").Select(r => r.Status == 0 ? "no answer" : r.Status.ToString(CultureInfo.InvariantCulture)))}); " +
+                $"at the end users/{tenant.Uid} {(final.Users.ContainsKey(tenant.Uid) ? "is still there" : "is gone")}, the Auth account {(final.AuthAccounts.Contains(tenant.Uid) ? "still exists" : "is gone")}");
+            return;
         }
 
         _checked[Invariants.Deletions]++;

@@ -16,6 +16,7 @@ namespace AuthApp.Bench.Chaos.History;
 [JsonDerivedType(typeof(JobRecord), "job")]
 [JsonDerivedType(typeof(SkipRecord), "skip")]
 [JsonDerivedType(typeof(TenantRecord), "tenant")]
+[JsonDerivedType(typeof(ViolationRecord), "violation")]
 public abstract record HistoryRecord;
 
 public sealed record RunStarted(DateTimeOffset At, int Seed, string Redis, double DurationSeconds, int Tenants) : HistoryRecord;
@@ -80,3 +81,6 @@ public sealed record SkipRecord(string Worker, DateTimeOffset At, int Count, str
 
 /// <summary>A tenant's account as the harness knows it: its uid (from the signup answer), names and FCM token.</summary>
 public sealed record TenantRecord(string Tenant, string Uid, string Email, string Venue, string[] Devices, string FcmToken) : HistoryRecord;
+
+/// <summary>A broken invariant as the checker found it, appended to the history after the verdict.</summary>
+public sealed record ViolationRecord(string Invariant, string Evidence, double? AtMs) : HistoryRecord;

@@ -46,7 +46,7 @@ public static class ResultTable
 
             if (verdict.Violations.Count > 50)
             {
-                output.WriteLine($"- ... and {verdict.Violations.Count - 50} more (all in the history's verdict line)");
+                output.WriteLine($"- ... and {verdict.Violations.Count - 50} more (all in the history file, type violation)");
             }
         }
 

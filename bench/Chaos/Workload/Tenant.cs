@@ -214,7 +214,10 @@ public sealed class Tenant(int index, int seed, string runNonce, TenantPlan plan
         else if (answer.Status is 503 or 429 && double.TryParse(answer.RetryAfter, CultureInfo.InvariantCulture, out var seconds))
         {
             // As a client app would: a limit is waited out; an outage is tried again after a few seconds at most.
-            await DelayAsync(TimeSpan.FromSeconds(Math.Min(seconds, answer.Status == 429 ? 60 : 5)), stop);
+            // Never past the end of the workload: a tenant waiting out a limit does not hold the run up.
+            var wait = Math.Min(seconds, answer.Status == 429 ? 60 : 5);
+            var left = (plan.StopAtMs - history.NowMs) / 1000;
+            await DelayAsync(TimeSpan.FromSeconds(Math.Max(0, Math.Min(wait, left))), stop);
         }
 
         return answer;
