@@ -42,7 +42,8 @@ public sealed record ChaosOptions(TimeSpan Duration, int Seed, RedisMode Redis, 
 
         if (options.HistoryPath.Length == 0)
         {
-            options = options with { HistoryPath = Path.GetFullPath($"chaos-{options.Redis.ToString().ToLowerInvariant()}-seed{options.Seed}.jsonl") };
+            // Under artifacts/ (ignored by git): a run from the repository root leaves nothing to commit by mistake.
+            options = options with { HistoryPath = Path.GetFullPath(Path.Combine("artifacts", "chaos", $"{options.Redis.ToString().ToLowerInvariant()}-seed{options.Seed}.jsonl")) };
         }
 
         return options;
