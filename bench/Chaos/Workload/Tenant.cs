@@ -197,6 +197,11 @@ public sealed class Tenant(int index, int seed, string runNonce, TenantPlan plan
                 return kind == "signup" ? answer : null; // refused for what it is: repeating changes nothing
             }
 
+            if (answer.Status == 429 && history.NowMs >= plan.StopAtMs)
+            {
+                return null; // a limit outlasts the workload: give up rather than knock on it
+            }
+
             await DelayAsync(TimeSpan.FromMilliseconds(500), stop);
         }
 
