@@ -1,7 +1,8 @@
-using AuthApp.Testing;
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using AuthApp.Firebase.Authentication;
 using AuthApp.Firebase.Tests.Infrastructure;
+using AuthApp.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,6 +102,30 @@ public sealed class ResilienceTests : IAsyncLifetime
 
         Assert.Equal(TimeSpan.FromSeconds(120), error.RetryAfter);
         Assert.Equal(1, _requests["lookup"]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_connection_dropped_as_it_opens_is_reported_as_unavailable_however_the_transport_says_it(bool socket)
+    {
+        // .NET's connection pool lets the raw SocketException "Transport endpoint is not connected" through when the peer
+        // closes a connection while it is being opened (an Auth emulator going away did it, bench/Chaos).
+        Exception dropped = socket ? new SocketException((int)SocketError.NotConnected) : new IOException("Connection reset by peer");
+        using var host = FirebaseTestHost.Build(
+            new Dictionary<string, string?> { ["Firebase:AuthEmulatorHost"] = $"127.0.0.1:{_server.BaseAddress.Port}" },
+            builder => builder.Services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(() => new FailingHandler(dropped))));
+        var auth = host.Services.GetRequiredService<FirebaseAuthClient>();
+
+        var refused = await Assert.ThrowsAsync<FirebaseServiceUnavailableException>(() => auth.SignInWithPasswordAsync("a@example.com", "password-1", Ct));
+
+        Assert.Same(dropped, refused.InnerException);
+    }
+
+    private sealed class FailingHandler(Exception failure) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromException<HttpResponseMessage>(failure);
     }
 
     [Fact]

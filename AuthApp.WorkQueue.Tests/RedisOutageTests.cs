@@ -15,6 +15,8 @@ public sealed class RedisOutageTests(RedisClusterFixture cluster)
         new RedisServerException("TRYAGAIN Multiple keys request during rehashing of slot"),
         new RedisServerException("MOVED 3999 127.0.0.1:6381"),
         new RedisConnectionException(ConnectionFailureType.UnableToConnect, "No connection is active/available to service this operation"),
+        // A master killed and back as a replica before the client refreshed its slots (bench/Chaos, sign-in answered 500).
+        new RedisCommandException("Command cannot be issued to a replica: UNLINK authapp:login:{0123}:failures:198.18.0.7"),
     ];
 
     [Theory]
@@ -48,5 +50,6 @@ public sealed class RedisOutageTests(RedisClusterFixture cluster)
 
         Assert.IsType<RedisCommandException>(failure);
         Assert.False(failure.IsRedisOutage());
+        Assert.False(new RedisCommandException("This operation has been disabled in the command-map and cannot be used: EVAL").IsRedisOutage());
     }
 }

@@ -23,9 +23,16 @@ internal static class RedisOutage
     /// node for a slot is a <see cref="RedisConnectionException"/>; they pass within seconds, so a 503 with Retry-After is
     /// the truthful answer. A <see cref="RedisCommandException"/> is not (it derives from <see cref="Exception"/>): the
     /// client refused a command it can never send, such as keys of several slots in one script or transaction. That is
-    /// a bug to fix, and answering 503 would send callers to retry what can never succeed.
+    /// a bug to fix, and answering 503 would send callers to retry what can never succeed. One is an outage all the same:
+    /// a write the client routed to a node that has just become a replica (a killed master that came back after its
+    /// failover, before the client refreshed its map of the slots) is refused as "Command cannot be issued to a
+    /// replica" (bench/Chaos found it as a 500 on sign-in); it passes when the client follows the new master.
     /// </summary>
-    public static bool IsRedisOutage(this Exception exception) => exception is RedisException or RedisTimeoutException;
+    public static bool IsRedisOutage(this Exception exception) => exception is RedisException or RedisTimeoutException
+        || exception is RedisCommandException { Message: var message } && message.StartsWith(ReplicaRefusal, StringComparison.Ordinal);
+
+    /// <summary>StackExchange.Redis's words for a write routed to a replica (it has no type or code of its own).</summary>
+    private const string ReplicaRefusal = "Command cannot be issued to a replica";
 
     /// <summary>
     /// As <see cref="IsRedisOutage(Exception)"/>, and also a cancellation that <paramref name="requested"/> did not ask

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AuthApp.Api.Errors;
 using AuthApp.Domain.Users;
+using AuthApp.Http;
 
 namespace AuthApp.Api.Voice;
 
@@ -35,7 +36,7 @@ internal sealed partial class GeminiVoiceInterpreter(HttpClient http, Microsoft.
         {
             response = await http.SendAsync(request, cancellationToken);
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException
+        catch (Exception exception) when ((exception.IsTransportFailure() || exception is TaskCanceledException or Polly.Timeout.TimeoutRejectedException)
                                           && !cancellationToken.IsCancellationRequested)
         {
             LogUnreachable(logger, exception.GetType().Name);

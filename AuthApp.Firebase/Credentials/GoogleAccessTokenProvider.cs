@@ -1,3 +1,4 @@
+using AuthApp.Http;
 using Google.Apis.Auth.OAuth2;
 using Google.Apis.Auth.OAuth2.Responses;
 using Microsoft.Extensions.Options;
@@ -63,9 +64,10 @@ internal sealed class GoogleAccessTokenProvider : IFirebaseAccessTokenProvider
         {
             return await access.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e.IsTransportFailure())
         {
-            throw new FirebaseServiceUnavailableException($"The Google token endpoint could not be reached ({e.HttpRequestError}).");
+            throw new FirebaseServiceUnavailableException(
+                $"The Google token endpoint could not be reached ({(e as HttpRequestException)?.HttpRequestError.ToString() ?? e.GetType().Name}).");
         }
         catch (TokenResponseException e)
         {

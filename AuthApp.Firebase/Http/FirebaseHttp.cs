@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AuthApp.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -103,7 +104,8 @@ internal static class FirebaseHttpClientBuilderExtensions
             // Opening the circuit or refusing to connect means nothing was sent.
             BrokenCircuitException => false,
             HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError } => true,
-            HttpRequestException or TimeoutRejectedException => request.IsIdempotent(),
+            TimeoutRejectedException => request.IsIdempotent(),
+            Exception exception when exception.IsTransportFailure() => request.IsIdempotent(),
             _ => false,
         };
     }
@@ -130,6 +132,11 @@ internal static class FirebaseHttp
         catch (HttpRequestException e)
         {
             throw new FirebaseServiceUnavailableException($"{api} could not be reached ({e.HttpRequestError}).", innerException: Sanitize(e));
+        }
+        catch (Exception e) when (e.IsTransportFailure())
+        {
+            // Not wrapped in an HttpRequestException (see TransportFailure).
+            throw new FirebaseServiceUnavailableException($"{api} could not be reached ({e.GetType().Name}).", innerException: e);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {

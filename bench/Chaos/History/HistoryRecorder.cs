@@ -25,7 +25,7 @@ public sealed class HistoryRecorder : IDisposable
         _clock = clock;
         _started = clock.GetTimestamp();
         StartedAt = clock.GetUtcNow();
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         _file = new StreamWriter(path, append: false);
         Path = path;
     }
