@@ -76,9 +76,12 @@ internal sealed partial class EventStreams(EmulatorOptions options, TimeProvider
         {
             while (true)
             {
-                var next = listener.Events.WaitToReadAsync(cancel.Token).AsTask();
-                var keepAlive = Task.Delay(options.StreamKeepAlive, time, cancel.Token);
+                // Each wait's timer goes with it: a busy stream must not leave a keep-alive timer behind per event.
+                using var round = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
+                var next = listener.Events.WaitToReadAsync(round.Token).AsTask();
+                var keepAlive = Task.Delay(options.StreamKeepAlive, time, round.Token);
                 var first = await Task.WhenAny(next, keepAlive, expiry);
+                await round.CancelAsync();
                 if (first == expiry)
                 {
                     return StreamEvent.AuthRevoked;
