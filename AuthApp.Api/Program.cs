@@ -1,6 +1,7 @@
 using AuthApp.Api;
 using AuthApp.Api.Accounts;
 using AuthApp.Api.Errors;
+using AuthApp.Api.Events;
 using AuthApp.Api.Licenses;
 using AuthApp.Api.Monitoring;
 using AuthApp.Api.Schedules;
@@ -25,6 +26,7 @@ builder.AddAuthAppCaching();
 builder.AddAuthAppRateLimiting();
 builder.AddAuthAppWeb();
 builder.AddApplicationServices();
+builder.AddLiveEvents();
 
 var app = builder.Build();
 
@@ -44,6 +46,7 @@ app.MapScheduleEndpoints();
 app.MapMonitoringEndpoints();
 app.MapVoiceEndpoints();
 app.MapLicenseEndpoints();
+app.MapEventEndpoints();
 
 app.Run();
 return 0;

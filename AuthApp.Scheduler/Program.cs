@@ -1,9 +1,13 @@
+using AuthApp.Domain.Changes;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddAuthAppRedis();
 builder.AddFirebase();
-builder.AddUserCache(); // its database writes evict the users' cached reads on every API replica
+// Its database writes evict the users' cached reads on every API replica and reach the users' live streams as a
+// schedule's doing.
+builder.AddUserCache(ChangeSource.Schedule);
 builder.AddScheduler();
 builder.AddJobHandlers();
 

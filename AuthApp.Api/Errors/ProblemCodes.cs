@@ -56,6 +56,7 @@ public static class ProblemCodes
 
     // Try again later (with Retry-After), or not at all.
     public const string RateLimited = "rate_limited";
+    public const string TooManyStreams = "too_many_streams";
     public const string UpstreamUnavailable = "upstream_unavailable";
     public const string InternalError = "internal_error";
 

@@ -60,9 +60,19 @@ public static class ProblemExtensions
             problem.Extensions["field"] = error.Field;
         }
 
-        return context.RequestServices.GetRequiredService<IProblemDetailsService>()
-            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem })
-            .AsTask();
+        return WriteAsync(context, new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+
+    private static async Task WriteAsync(HttpContext context, ProblemDetailsContext problem)
+    {
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        if (!await problems.TryWriteAsync(problem))
+        {
+            // The client accepts no JSON (an event-stream client, a browser asking for an image): ASP.NET Core's
+            // writer declines, and the answer would be a 500. A problem is the answer to every failure all the same.
+            context.Request.Headers.Accept = "application/problem+json";
+            await problems.WriteAsync(problem);
+        }
     }
 
     /// <summary><c>Retry-After</c> in delta-seconds: whole seconds, rounded up, never 0 (which would invite a retry storm).</summary>

@@ -33,14 +33,20 @@ public sealed record AccessRecord(
     /// </summary>
     /// <param name="idToken">The token the request presented; null refuses the request when the user has revoked tokens.</param>
     public bool Admits(DateTimeOffset authTime, string? idToken) =>
+        AdmitsSession(authTime) && !IsListed(() => idToken is null ? null : PresentedToken.HashOf(idToken));
+
+    /// <summary>As <see cref="Admits"/>, for a token known only by its hash (a live stream keeps the hash, never the token).</summary>
+    public bool AdmitsTokenHash(DateTimeOffset authTime, string? tokenHash) =>
+        AdmitsSession(authTime) && !IsListed(() => tokenHash);
+
+    private bool AdmitsSession(DateTimeOffset authTime) =>
         Exists
         && !Disabled
         && (ValidSince is not { } since || authTime >= since)
-        && (RevokedBefore is not { } revoked || authTime >= revoked)
-        && !IsListed(idToken);
+        && (RevokedBefore is not { } revoked || authTime >= revoked);
 
-    private bool IsListed(string? idToken) =>
-        RevokedTokens is { Count: > 0 } listed && (idToken is null || listed.Contains(PresentedToken.HashOf(idToken), StringComparer.Ordinal));
+    private bool IsListed(Func<string?> tokenHash) =>
+        RevokedTokens is { Count: > 0 } listed && (tokenHash() is not { } hash || listed.Contains(hash, StringComparer.Ordinal));
 }
 
 /// <summary>
@@ -69,6 +75,12 @@ public sealed class AccessRecords(UserCache cache, UserCacheEntries entries, Fir
 
     /// <summary>The record's own object: a header, three flags and a nullable DateTimeOffset.</summary>
     private const long RecordSize = 48;
+
+    /// <summary>
+    /// The record as Auth and the database hold it now, past the cache: for a decision that must not act on a record
+    /// another replica has just made stale (a live stream told that the user's revocation fields changed).
+    /// </summary>
+    public Task<AccessRecord> ReadCurrentAsync(string uid, CancellationToken cancellationToken) => ReadAsync(uid, cancellationToken);
 
     private async Task<AccessRecord> ReadAsync(string uid, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace AuthApp.Domain.Caching;
 /// <summary>
 /// The per-user cache every replica keeps in memory in front of Redis (FusionCache: L1 memory, L2 Redis, and a
 /// Redis backplane that carries evictions to every replica), and its one eviction mechanism. Writes to the
-/// database evict through <see cref="CacheEvictingDatabase"/>, whoever makes them (API, scheduler, job handlers);
+/// database evict through <see cref="Changes.WriteFollowUpDatabase"/>, whoever makes them (API, scheduler, job handlers);
 /// <see cref="EvictAsync"/> is for events that are not database writes (logout, account deletion).
 /// </summary>
 public sealed class UserCache(IFusionCache cache)

@@ -1,4 +1,5 @@
 using AuthApp.Domain.Caching;
+using AuthApp.Domain.Changes;
 using AuthApp.Firebase.Database;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
@@ -24,11 +25,12 @@ public static class UserCacheExtensions
 
     /// <summary>
     /// The per-user cache (<see cref="UserCache"/>: memory on each replica, Redis behind it, evictions broadcast over
-    /// Redis) and the database decorator that evicts after every write. Needs <c>AddAuthAppRedis</c> (or <c>AddRedisClient</c>) and
+    /// Redis) and the database decorator that, after every write, evicts and announces the change (<see cref="WriteFollowUpDatabase"/>). Needs <c>AddAuthAppRedis</c> (or <c>AddRedisClient</c>) and
     /// <c>AddFirebase</c> first. The API and the scheduler worker both call it, so that whoever writes, every
     /// replica forgets.
     /// </summary>
-    public static IHostApplicationBuilder AddUserCache(this IHostApplicationBuilder builder)
+    /// <param name="announceAs">What this host's writes say changed a user's data on the users' change channels (<see cref="UserChangeFeed"/>).</param>
+    public static IHostApplicationBuilder AddUserCache(this IHostApplicationBuilder builder, ChangeSource announceAs = ChangeSource.Api)
     {
         if (builder.Services.Any(service => service.ServiceType == typeof(UserCache)))
         {
@@ -89,8 +91,20 @@ public static class UserCacheExtensions
         var database = builder.Services.LastOrDefault(service => service.ServiceType == typeof(IFirebaseDatabase))
             ?? throw new InvalidOperationException("AddUserCache() decorates the Firebase database: call AddFirebase() first.");
         builder.Services.Remove(database);
-        builder.Services.AddSingleton<IFirebaseDatabase>(services =>
-            new CacheEvictingDatabase((IFirebaseDatabase)Resolve(database, services), services.GetRequiredService<UserCache>()));
+        builder.AddUserChangeFeed(announceAs);
+        builder.Services.AddSingleton<IFirebaseDatabase>(services => new WriteFollowUpDatabase(
+            (IFirebaseDatabase)Resolve(database, services), services.GetRequiredService<UserCache>(), services.GetRequiredService<UserChangeFeed>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// The users' change channels (<see cref="UserChangeFeed"/>), this host's announcements saying
+    /// <paramref name="announceAs"/> changed the data. <see cref="AddUserCache"/> calls it; a host that writes without
+    /// the cache (a bench, a test harness) calls it alone.
+    /// </summary>
+    public static IHostApplicationBuilder AddUserChangeFeed(this IHostApplicationBuilder builder, ChangeSource announceAs)
+    {
+        builder.Services.TryAddSingleton(services => ActivatorUtilities.CreateInstance<UserChangeFeed>(services, announceAs));
         return builder;
     }
 

@@ -101,6 +101,17 @@ public static class UserPaths
         return uid.IsEmpty ? null : uid.ToString();
     }
 
+    /// <summary>
+    /// The part of <paramref name="path"/> (inside <paramref name="uid"/>'s record, see <see cref="OwnerOf"/>) below
+    /// <c>users/{uid}</c>: <c>venues/kitchen/lamp</c>, or <c>""</c> for the record itself.
+    /// </summary>
+    public static string RelativeToUser(string uid, string path)
+    {
+        var trimmed = path.Trim('/');
+        var record = Users + "/" + uid;
+        return trimmed.Length > record.Length ? trimmed[(record.Length + 1)..] : "";
+    }
+
     private static string Join(params ReadOnlySpan<string> segments)
     {
         foreach (var segment in segments)

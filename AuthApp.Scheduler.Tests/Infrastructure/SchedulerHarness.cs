@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AuthApp.Domain.Changes;
 using AuthApp.Domain.Jobs;
 using AuthApp.Domain.Schedules;
 using AuthApp.Firebase;
@@ -137,6 +138,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
         builder.Configuration["WorkQueue:StreamName"] = JobStream;
         builder.Services.AddSingleton<IFirebaseAccessTokenProvider, OwnerToken>();
         builder.AddFirebase();
+        builder.AddUserChangeFeed(ChangeSource.Schedule);
         builder.AddWorkQueue();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<IConnectionMultiplexer>(redis);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AuthApp.Domain.Changes;
 using AuthApp.Domain.Jobs;
 using AuthApp.Domain.Schedules;
 using AuthApp.Domain.Users;
@@ -79,7 +80,23 @@ public sealed partial class ScheduleRunner
 
         var quarantined = await claims.SettleAsync(batch, lease, settlements, settledAt, SchedulerInstance.Id);
         _report.Settled(entries, decisions, failures, quarantined, writtenAt);
+        AnnounceSkipped(entries, decisions);
         return (decisions, failures);
+    }
+
+    /// <summary>
+    /// Tells the users' live streams which occurrences were skipped (a firing is announced by its write). After the
+    /// settlement: a batch that failed to settle is taken over and decided again, and only then announced.
+    /// </summary>
+    private void AnnounceSkipped(IReadOnlyList<ClaimedEntry> entries, Decision[] decisions)
+    {
+        var skipped = Enumerable.Range(0, entries.Count)
+            .Where(i => decisions[i].Outcome == FireOutcome.Skipped && entries[i].Id is not null)
+            .GroupBy(i => entries[i].Id!.Value.Uid, StringComparer.Ordinal);
+        foreach (var user in skipped)
+        {
+            changes.AnnounceSkipped(user.Key, [.. user.Select(i => new SkippedOccurrence(entries[i].Id!.Value.Venue, entries[i].Id!.Value.Device, entries[i].Occurrence))]);
+        }
     }
 
     /// <summary>

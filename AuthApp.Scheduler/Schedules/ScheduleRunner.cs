@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AuthApp.Domain.Changes;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Database;
 using AuthApp.WorkQueue;
@@ -16,6 +17,7 @@ public sealed partial class ScheduleRunner(
     IFirebaseDatabase database,
     DueClaims claims,
     IWorkQueue queue,
+    UserChangeFeed changes,
     SchedulerTelemetry telemetry,
     IOptions<SchedulerOptions> options,
     IOptions<FirebaseOptions> firebase,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using AuthApp.Domain.Changes;
 using AuthApp.Domain.Schedules;
 using AuthApp.Firebase;
 using AuthApp.Firebase.Credentials;
@@ -92,6 +93,7 @@ internal sealed class BenchWorker : IBenchWorker
         builder.Configuration["Firebase:DatabaseEmulatorHost"] = databaseHost;
         builder.Services.AddSingleton<IFirebaseAccessTokenProvider, OwnerToken>();
         builder.AddFirebase();
+        builder.AddUserChangeFeed(ChangeSource.Schedule);
         if (settings.LatencyMs > 0)
         {
             builder.Services.AddSingleton<IFirebaseDatabase>(services =>
