@@ -217,6 +217,8 @@ public sealed class CacheEvictionTests : IDisposable
 
         public IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<string>();
 
+        public IAsyncEnumerable<DatabaseStreamEvent> ListenAsync(string path, int maxEventBytes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default) => Task.FromResult(new DatabaseETagged(null, "etag"));
 
         public Task SetAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) => Done();

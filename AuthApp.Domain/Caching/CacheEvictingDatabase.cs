@@ -28,6 +28,9 @@ internal sealed class CacheEvictingDatabase(IFirebaseDatabase inner, UserCache c
     public IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default) =>
         inner.GetChildKeysStreamAsync(path, cancellationToken);
 
+    public IAsyncEnumerable<DatabaseStreamEvent> ListenAsync(string path, int maxEventBytes, CancellationToken cancellationToken = default) =>
+        inner.ListenAsync(path, maxEventBytes, cancellationToken);
+
     public Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default) =>
         inner.GetWithETagAsync(path, cancellationToken);
 
