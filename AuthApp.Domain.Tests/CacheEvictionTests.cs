@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using AuthApp.Domain.Caching;
+using AuthApp.Domain.Changes;
+using AuthApp.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using AuthApp.Firebase.Database;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -9,11 +12,16 @@ namespace AuthApp.Domain.Tests;
 public sealed class CacheEvictionTests : IDisposable
 {
     private readonly FusionCache _cache = new(new FusionCacheOptions());
-    private readonly CacheEvictingDatabase _database;
+    private readonly UserChangeFeed _feed;
+    private readonly WriteFollowUpDatabase _database;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public CacheEvictionTests() => _database = new CacheEvictingDatabase(new NoopDatabase(), new UserCache(_cache));
+    public CacheEvictionTests(RedisServerFixture redis)
+    {
+        _feed = new UserChangeFeed(redis.Connection, ChangeSource.Api, NullLogger<UserChangeFeed>.Instance);
+        _database = new WriteFollowUpDatabase(new NoopDatabase(), new UserCache(_cache), _feed);
+    }
 
     public void Dispose() => _cache.Dispose();
 
@@ -186,7 +194,7 @@ public sealed class CacheEvictionTests : IDisposable
     public async Task A_failed_write_still_evicts_as_it_may_have_been_applied()
     {
         Fill("alice");
-        var failing = new CacheEvictingDatabase(new NoopDatabase(fail: true), new UserCache(_cache));
+        var failing = new WriteFollowUpDatabase(new NoopDatabase(fail: true), new UserCache(_cache), _feed);
 
         await Assert.ThrowsAsync<DatabaseException>(() => failing.SetAsync("users/alice/name", "A", cancellationToken: Ct));
 
@@ -216,6 +224,8 @@ public sealed class CacheEvictionTests : IDisposable
         public IAsyncEnumerable<DatabaseChild> GetChildrenAsync(string path, DatabaseQuery? query, int maxChildBytes, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<DatabaseChild>();
 
         public IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<string>();
+
+        public IAsyncEnumerable<DatabaseStreamEvent> ListenAsync(string path, int maxEventBytes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default) => Task.FromResult(new DatabaseETagged(null, "etag"));
 

@@ -16,6 +16,10 @@ namespace AuthApp.Firebase.Tests.Database;
 /// </summary>
 public sealed class AnswerServer : IAsyncDisposable
 {
+    public const string JsonContentType = "application/json; charset=utf-8";
+
+    public const string EventStreamContentType = "text/event-stream";
+
     private const int ChunkBytes = 64 * 1024;
 
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -45,30 +49,35 @@ public sealed class AnswerServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A client wired as in production (resilience, token handler) that talks to this server and counts what it reads.</summary>
+    /// <summary>
+    /// A client wired as in production (resilience, token handler; for streams, its own handler's settings) that talks
+    /// to this server and counts what it reads.
+    /// </summary>
     public DatabaseClientScope CreateClient(Action<FirebaseOptions>? configure = null) =>
         DatabaseClientScope.Create(BaseAddress.Authority, "answer-ns", services =>
         {
-            services.AddHttpClient(FirebaseDatabaseClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                ConnectCallback = async (connection, cancellationToken) =>
-                {
-                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                    await socket.ConnectAsync(connection.DnsEndPoint, cancellationToken);
-                    return new CountingStream(new NetworkStream(socket, ownsSocket: true), read => Interlocked.Add(ref _bytesReceived, read));
-                },
-            });
+            services.AddHttpClient(FirebaseDatabaseClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectCallback = ConnectCounted });
+            services.AddHttpClient(FirebaseDatabaseClient.StreamHttpClientName)
+                .ConfigurePrimaryHttpMessageHandler((handler, _) => ((SocketsHttpHandler)handler).ConnectCallback = ConnectCounted);
             if (configure is not null)
             {
                 services.Configure(configure);
             }
         });
 
+    private async ValueTask<Stream> ConnectCounted(SocketsHttpConnectionContext connection, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(connection.DnsEndPoint, cancellationToken);
+        return new CountingStream(new NetworkStream(socket, ownsSocket: true), read => Interlocked.Add(ref _bytesReceived, read));
+    }
+
     /// <summary>Sends <paramref name="body"/> in 64 KiB writes, chunked unless <paramref name="declareLength"/>.</summary>
-    public async Task WriteAsync(HttpContext context, ReadOnlyMemory<byte> body, bool declareLength = false, int status = StatusCodes.Status200OK)
+    public async Task WriteAsync(
+        HttpContext context, ReadOnlyMemory<byte> body, bool declareLength = false, int status = StatusCodes.Status200OK, string contentType = JsonContentType)
     {
         context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentType = contentType;
         if (declareLength)
         {
             context.Response.ContentLength = body.Length;
@@ -92,9 +101,9 @@ public sealed class AnswerServer : IAsyncDisposable
     }
 
     /// <summary>Sends the headers (claiming <paramref name="declaredLength"/>, if given) and <paramref name="start"/>, then nothing more until the client hangs up.</summary>
-    public async Task DripAsync(HttpContext context, string start, long? declaredLength = null)
+    public async Task DripAsync(HttpContext context, string start, long? declaredLength = null, string contentType = JsonContentType)
     {
-        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentType = contentType;
         context.Response.ContentLength = declaredLength;
         await context.Response.StartAsync(context.RequestAborted);
         await context.Response.WriteAsync(start, context.RequestAborted);

@@ -227,6 +227,8 @@ public sealed class DatabaseClientResilienceTests
 
         public IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public IAsyncEnumerable<DatabaseStreamEvent> ListenAsync(string path, int maxEventBytes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task SetAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) => throw new NotSupportedException();

@@ -59,6 +59,7 @@ public sealed class DatabaseClientScope : IDisposable
         var log = new RequestLog();
         services.AddSingleton(log);
         services.AddHttpClient(FirebaseDatabaseClient.HttpClientName).AddHttpMessageHandler(() => new RecordingHandler(log));
+        services.AddHttpClient(FirebaseDatabaseClient.StreamHttpClientName).AddHttpMessageHandler(() => new RecordingHandler(log));
         configure?.Invoke(services);
         return new DatabaseClientScope(services.BuildServiceProvider(), ns, log);
     }

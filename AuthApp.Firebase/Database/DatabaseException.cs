@@ -11,7 +11,10 @@ public enum DatabaseErrorKind
     /// <summary>404: the database (namespace) or the endpoint does not exist.</summary>
     NotFound,
 
-    /// <summary>401/403: the credentials are missing, invalid, or the rules refuse the access.</summary>
+    /// <summary>
+    /// 401/403: the credentials are missing, invalid, or the rules refuse the access; also a stream's <c>cancel</c>
+    /// event (the rules, judged again after a write, no longer let the caller read the location).
+    /// </summary>
     PermissionDenied,
 
     /// <summary>400: a query orders by a child that has no <c>.indexOn</c> in the rules.</summary>
@@ -45,6 +48,12 @@ public enum DatabaseErrorKind
     /// not valid UTF-8 or UTF-16 (a lone surrogate). The database never sends such a thing; a proxy or an impostor might.
     /// </summary>
     InvalidResponse,
+
+    /// <summary>
+    /// A stream's <c>auth_revoked</c> event: the credential it was opened with has expired. Not a refusal: listening
+    /// again with a fresh credential (the token provider renews it) picks up where the location is now.
+    /// </summary>
+    CredentialExpired,
 }
 
 /// <summary>

@@ -15,7 +15,10 @@ internal static class DatabaseRegistration
     /// test may register a fake first) and its named <see cref="HttpClient"/> with the library's resilience
     /// pipeline (which replaces the host's default handlers: those would resend a conditional write after an ambiguous
     /// failure, which could apply a transaction twice);
-    /// the bearer token is added per attempt by <see cref="DatabaseAuthenticationHandler"/>.
+    /// the bearer token is added per attempt by <see cref="DatabaseAuthenticationHandler"/>. Streams (listens) go through
+    /// a second client with the same token handler and no resilience at all: a stream lives for hours, and the caller
+    /// decides when to listen again. Its connections are closed, not drained, when a listen stops: draining an endless
+    /// stream would only keep the connection (and the server's listener) for the drain's timeout.
     /// </summary>
     internal static IServiceCollection AddFirebaseDatabaseClient(this IServiceCollection services)
     {
@@ -24,7 +27,15 @@ internal static class DatabaseRegistration
 
         services.AddHttpClient(FirebaseDatabaseClient.HttpClientName)
             .AddFirebaseResilience()
-            .AddHttpMessageHandler(sp => new DatabaseAuthenticationHandler(sp.GetRequiredService<IFirebaseAccessTokenProvider>()));
+            .AddHttpMessageHandler(AuthenticationHandler);
+        // HttpClient.Timeout would only cover the headers (they are read alone); the client gives them a deadline of its own.
+        services.AddHttpClient(FirebaseDatabaseClient.StreamHttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .WithoutHostResilience()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxResponseDrainSize = 0 })
+            .AddHttpMessageHandler(AuthenticationHandler);
         return services;
     }
+
+    private static DatabaseAuthenticationHandler AuthenticationHandler(IServiceProvider services) =>
+        new(services.GetRequiredService<IFirebaseAccessTokenProvider>());
 }

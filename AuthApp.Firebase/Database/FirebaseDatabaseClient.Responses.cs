@@ -128,7 +128,7 @@ public sealed partial class FirebaseDatabaseClient
     private async Task<ResponseBody> OpenBodyAsync(HttpResponseMessage response, HttpMethod method, string path, CancellationToken cancellationToken)
     {
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        return new ResponseBody(stream, method.Method, path, _bodyTimeout, _logger, cancellationToken);
+        return new ResponseBody(stream, method.Method, path, _totalTimeout, _logger, cancellationToken);
     }
 
     private static string? ReadETag(HttpResponseMessage response) =>

@@ -1,4 +1,5 @@
 using AuthApp.Firebase.Http;
+using AuthApp.Http;
 using System.Buffers;
 using System.Diagnostics;
 using System.Net;
@@ -37,7 +38,7 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly ILogger<FirebaseDatabaseClient> _logger;
     private readonly int _maxResponseBytes;
-    private readonly TimeSpan _bodyTimeout;
+    private readonly TimeSpan _totalTimeout;
 
     public FirebaseDatabaseClient(IHttpClientFactory httpClientFactory, IOptions<FirebaseOptions> options, ILogger<FirebaseDatabaseClient> logger)
     {
@@ -46,7 +47,7 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
         _logger = logger;
         Endpoint = DatabaseEndpoint.From(options.Value);
         _maxResponseBytes = options.Value.MaxResponseBytes;
-        _bodyTimeout = options.Value.TotalTimeout;
+        _totalTimeout = options.Value.TotalTimeout;
     }
 
     /// <summary>Where requests go.</summary>
@@ -239,18 +240,25 @@ public sealed partial class FirebaseDatabaseClient : IFirebaseDatabase
         return new Uri(builder.ToString(), UriKind.Absolute);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string[] segments, CancellationToken cancellationToken, bool allowPreconditionFailed = false)
+    /// <param name="stream">
+    /// A listen: sent through <see cref="StreamHttpClientName"/>, which has no resilience pipeline (no retry, no timeout
+    /// that would end a stream living for hours), so its headers get a deadline here: <see cref="FirebaseOptions.TotalTimeout"/>.
+    /// </param>
+    private async Task<HttpResponseMessage> SendAsync(
+        HttpRequestMessage request, string[] segments, CancellationToken cancellationToken, bool allowPreconditionFailed = false, bool stream = false)
     {
         var path = DatabasePath.Join(segments);
         var started = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         try
         {
-            var http = _httpClientFactory.CreateClient(HttpClientName);
-            // Headers only: the body is read from the stream, bounded in size and time (ResponseBody).
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var http = _httpClientFactory.CreateClient(stream ? StreamHttpClientName : HttpClientName);
+            using var headersDeadline = stream ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+            headersDeadline?.CancelAfter(_totalTimeout);
+            // Headers only: the body is read from the stream, bounded in size and time (ResponseBody) or per event (a listen).
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersDeadline?.Token ?? cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+        catch (Exception ex) when (ex is TimeoutRejectedException or BrokenCircuitException || ex.IsTransportFailure()
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogUnavailable(_logger, request.Method.Method, path, ex.GetType().Name);

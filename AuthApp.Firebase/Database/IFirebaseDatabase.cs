@@ -44,6 +44,26 @@ public interface IFirebaseDatabase
     /// </summary>
     IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Listens to <paramref name="path"/> (the streaming REST protocol: <c>Accept: text/event-stream</c>): yields the
+    /// initial <see cref="DatabaseStreamEventKind.Put"/> of the location, then one <see cref="DatabaseStreamEventKind.Put"/>
+    /// or <see cref="DatabaseStreamEventKind.Patch"/> per change and <see cref="DatabaseStreamEventKind.KeepAlive"/> as they
+    /// come, until cancellation; events of other types are ignored. <paramref name="maxEventBytes"/> bounds one event's
+    /// data (its <c>data:</c> text, capped at <see cref="FirebaseOptions.MaxResponseBytes"/>); a larger event fails with
+    /// <see cref="DatabaseErrorKind.ResponseTooLarge"/> without being buffered. The stream never ends by itself:
+    /// <list type="bullet">
+    /// <item><c>cancel</c> (the rules no longer let the caller read) fails with <see cref="DatabaseErrorKind.PermissionDenied"/>;</item>
+    /// <item><c>auth_revoked</c> (the credential expired) fails with <see cref="DatabaseErrorKind.CredentialExpired"/>: listen again;</item>
+    /// <item>the server closing the stream, a broken connection, or headers that do not come within
+    /// <see cref="FirebaseOptions.TotalTimeout"/> fail with <see cref="DatabaseErrorKind.Unavailable"/>: listen again;</item>
+    /// <item>an HTTP error before the stream starts fails as the same error of a read does; malformed data fails with
+    /// <see cref="DatabaseErrorKind.InvalidResponse"/>.</item>
+    /// </list>
+    /// The request is never retried nor given the resilience pipeline's timeouts (a stream lives for hours); stopping the
+    /// enumeration closes the connection.
+    /// </summary>
+    IAsyncEnumerable<DatabaseStreamEvent> ListenAsync(string path, int maxEventBytes, CancellationToken cancellationToken = default);
+
     /// <summary>Reads the value and its ETag (<c>X-Firebase-ETag: true</c>) for a later conditional write.</summary>
     Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default);
 

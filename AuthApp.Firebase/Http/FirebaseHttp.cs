@@ -53,10 +53,7 @@ internal static class FirebaseHttpClientBuilderExtensions
     /// </summary>
     public static IHttpClientBuilder AddFirebaseResilience(this IHttpClientBuilder builder)
     {
-        builder.RedactLoggedHeaders(_ => true);
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to opt a client out.
-        builder.RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
+        builder.WithoutHostResilience();
         builder.AddResilienceHandler("firebase", static (pipeline, context) =>
         {
             var options = context.ServiceProvider.GetRequiredService<IOptions<FirebaseOptions>>().Value;
@@ -82,6 +79,20 @@ internal static class FirebaseHttpClientBuilderExtensions
             });
             pipeline.AddTimeout(options.AttemptTimeout);
         });
+        return builder;
+    }
+
+    /// <summary>
+    /// Takes off whatever resilience the host put on every client (its retries and timeouts), and keeps header values
+    /// out of logs: the start of <see cref="AddFirebaseResilience"/>, and all a client that must not be retried or timed
+    /// out (a database stream) gets.
+    /// </summary>
+    public static IHttpClientBuilder WithoutHostResilience(this IHttpClientBuilder builder)
+    {
+        builder.RedactLoggedHeaders(_ => true);
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to opt a client out.
+        builder.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return builder;
     }
 

@@ -85,6 +85,9 @@ public sealed class DatabaseProbe(IFirebaseDatabase inner) : IFirebaseDatabase
         }
     }
 
+    public IAsyncEnumerable<DatabaseStreamEvent> ListenAsync(string path, int maxEventBytes, CancellationToken cancellationToken = default) =>
+        inner.ListenAsync(path, maxEventBytes, cancellationToken);
+
     public async Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default)
     {
         await ReadingAsync(path);

@@ -53,6 +53,9 @@ internal sealed class LatentDatabase(IFirebaseDatabase inner, TimeSpan roundTrip
         }
     }
 
+    public IAsyncEnumerable<DatabaseStreamEvent> ListenAsync(string path, int maxEventBytes, CancellationToken cancellationToken = default) =>
+        inner.ListenAsync(path, maxEventBytes, cancellationToken);
+
     public async Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default)
     {
         await Task.Delay(roundTrip, cancellationToken);

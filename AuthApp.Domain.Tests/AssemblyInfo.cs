@@ -1,0 +1,3 @@
+using AuthApp.Testing;
+
+[assembly: AssemblyFixture(typeof(RedisServerFixture))]
