@@ -22,6 +22,8 @@ public sealed class DatabaseListenWireTests
     [InlineData("event: put\ndata: {\"path\": \"rel\", \"data\": 1}\n\n")]
     [InlineData("event: put\ndata: {\"path\": \"/\"}\n\n")]
     [InlineData("event: put\ndata: [\"/\", 1]\n\n")]
+    [InlineData("event: put\ndata: {\"path\": \"/\", \"path\": \"/a\", \"data\": 1}\n\n")]
+    [InlineData("event: put\ndata: {\"path\": \"/\", \"data\": {\"a\": 1, \"a\": 2}}\n\n")]
     [InlineData("event: put\ndata: {\"path\": \"/\", \"data\": \"\\ud800\"}\n\n")]
     public async Task A_malformed_event_fails_as_an_invalid_response(string malformed)
     {

@@ -10,7 +10,7 @@ namespace AuthApp.Firebase.Database;
 /// Turns response bytes into <see cref="JsonNode"/>s that are safe to hand out. <see cref="JsonNode.Parse(ReadOnlySpan{byte}, JsonNodeOptions?, JsonDocumentOptions)"/>
 /// checks the syntax but decodes strings lazily, so invalid UTF-8 or a lone surrogate (<c>"\ud800"</c>) would surface
 /// later as an <see cref="InvalidOperationException"/> in whichever caller first reads that string; here every string
-/// and property name is checked up front and any failure becomes <see cref="DatabaseErrorKind.InvalidResponse"/>.
+/// and property name is checked up front (and no object may repeat a name) and any failure becomes <see cref="DatabaseErrorKind.InvalidResponse"/>.
 /// </summary>
 internal static class ResponseJson
 {
@@ -40,7 +40,8 @@ internal static class ResponseJson
                 }
             }
 
-            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth });
+            // A repeated property name would otherwise surface as an ArgumentException when the object is first read.
+            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
