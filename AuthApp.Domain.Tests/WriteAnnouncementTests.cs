@@ -135,35 +135,13 @@ public sealed class WriteAnnouncementTests(RedisServerFixture redis) : IAsyncDis
     }
 
     /// <summary>A database that accepts (or fails) every write without storing it.</summary>
-    private sealed class RecordingDatabase(bool fail = false) : IFirebaseDatabase
+    private sealed class RecordingDatabase(bool fail = false) : UnsupportedDatabase
     {
-        public Task<JsonNode?> GetAsync(string path, DatabaseQuery? query = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public override Task SetAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) => Done();
 
-        public Task<JsonNode?> GetShallowAsync(string path, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public override Task UpdateAsync(string path, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken cancellationToken = default) => Done();
 
-        public Task<JsonNode?> GetAsync(string path, DatabaseQuery? query, int maxBytes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<JsonNode?> GetShallowAsync(string path, int maxBytes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public IAsyncEnumerable<DatabaseChild> GetChildrenAsync(string path, DatabaseQuery? query, int maxChildBytes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public IAsyncEnumerable<string> GetChildKeysStreamAsync(string path, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public IAsyncEnumerable<DatabaseStreamEvent> ListenAsync(string path, int maxEventBytes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<DatabaseETagged> GetWithETagAsync(string path, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task SetAsync(string path, JsonNode? value, CancellationToken cancellationToken = default) => Done();
-
-        public Task<ConditionalWriteResult> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task UpdateAsync(string path, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken cancellationToken = default) => Done();
-
-        public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => Done();
-
-        public Task<ConditionalWriteResult> DeleteIfMatchAsync(string path, string etag, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<JsonNode?> TransactAsync(string path, Func<JsonNode?, JsonNode?> update, int maxAttempts = 25, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public override Task DeleteAsync(string path, CancellationToken cancellationToken = default) => Done();
 
         private Task Done() => fail ? Task.FromException(new DatabaseException(DatabaseErrorKind.Unavailable, "down")) : Task.CompletedTask;
     }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AuthApp.Api.Tests.Events;
@@ -192,6 +194,22 @@ public sealed class LiveEventsTests(ApiDependencies dependencies) : IAsyncLifeti
         using var anonymous = _api.CreateClient(idToken: null);
         await using var events = await LiveEvents.OpenAsync(anonymous, cancellationToken: Cancellation);
         Assert.Equal(HttpStatusCode.Unauthorized, events.Status);
+    }
+
+    [Fact]
+    public async Task A_replica_shutting_down_ends_its_streams_telling_clients_to_reconnect()
+    {
+        using var user = await _api.SignUpAsync();
+        await using var events = await LiveEvents.OpenAsync(user.Client, cancellationToken: Cancellation);
+        await events.WaitForAsync("sync");
+
+        _api.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+
+        var end = await events.WaitForAsync("end");
+        Assert.Equal(JsonNode.Parse("""{"reason":"shutdown","reconnect":true}"""), end.Data, JsonNode.DeepEquals);
+        Assert.NotNull(end.Retry);
+        await events.WaitClosedAsync();
+        Assert.Empty(_api.Logs.AtLeast(LogLevel.Error));
     }
 
     private static async Task SetAsync(ApiUser user, string value) =>

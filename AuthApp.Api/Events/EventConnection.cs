@@ -39,6 +39,9 @@ internal sealed class EventConnection
 
     public bool Ended => Volatile.Read(ref _ended) != 0;
 
+    /// <summary>Events queued and not yet written.</summary>
+    public int Waiting => _queue.Reader.Count;
+
     /// <summary>Queues an event; false when the client is <see cref="_capacity"/> events behind (or the stream ended).</summary>
     public bool TryEnqueue(SseItem<string> item) =>
         !Ended && _queue.Reader.Count < _capacity && _queue.Writer.TryWrite(item);

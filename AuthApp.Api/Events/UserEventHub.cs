@@ -122,6 +122,7 @@ public sealed partial class UserEventHub : BackgroundService
                 foreach (var (uid, stream) in _streams)
                 {
                     stream.Sweep(now, heartbeat);
+                    stream.CutIfSilent(now);
                     if (stream.TryClose(now, _options.ResumeLinger) && _streams.TryRemove(KeyValuePair.Create(uid, stream)))
                     {
                         stream.Stop();

@@ -23,10 +23,13 @@ internal sealed partial class UserEventStream
         {
             while (!stopping.IsCancellationRequested)
             {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
                 try
                 {
                     subscription ??= await feed.SubscribeAsync(Uid, OnNotice);
-                    await foreach (var change in database.ListenAsync(UserPaths.Venues(Uid), _options.MaxVenuesBytes, stopping))
+                    Heard();
+                    Volatile.Write(ref _attempt, attempt);
+                    await foreach (var change in database.ListenAsync(UserPaths.Venues(Uid), _options.MaxVenuesBytes, attempt.Token))
                     {
                         OnDatabaseChange(change);
                         delay = _options.UpstreamRetryDelay;
@@ -35,6 +38,10 @@ internal sealed partial class UserEventStream
                 catch (OperationCanceledException) when (stopping.IsCancellationRequested)
                 {
                     break;
+                }
+                catch (OperationCanceledException) when (attempt.IsCancellationRequested)
+                {
+                    LogUpstreamSilent(_logger, UserHash.Of(Uid), UpstreamSilence);
                 }
                 catch (Exception exception) when (exception is MirrorTooLargeException or DatabaseException { Kind: DatabaseErrorKind.ResponseTooLarge })
                 {
@@ -46,6 +53,10 @@ internal sealed partial class UserEventStream
                 {
                     LogUpstreamFailed(_logger, UserHash.Of(Uid), exception.GetType().Name, exception.Message);
                 }
+                finally
+                {
+                    Volatile.Write(ref _attempt, null);
+                }
 
                 await PauseAsync(delay, stopping);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxUpstreamRetryDelay.Ticks));
@@ -56,6 +67,33 @@ internal sealed partial class UserEventStream
             if (subscription is not null)
             {
                 await subscription.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The database sends a keep-alive every 30 s on an idle stream. A connection silent for three of them is dead
+    /// without having been closed (a NAT or a load balancer dropped it): it is cut and opened again.
+    /// </summary>
+    internal static readonly TimeSpan UpstreamSilence = TimeSpan.FromSeconds(90);
+
+    private CancellationTokenSource? _attempt;
+    private long _lastHeardTicks;
+
+    private void Heard() => Volatile.Write(ref _lastHeardTicks, _clock.GetUtcNow().UtcTicks);
+
+    /// <summary>Cuts the database stream if it has been silent past <see cref="UpstreamSilence"/> (from the hub's sweep).</summary>
+    public void CutIfSilent(DateTimeOffset now)
+    {
+        if (Volatile.Read(ref _attempt) is { } attempt && now.UtcTicks - Volatile.Read(ref _lastHeardTicks) > UpstreamSilence.Ticks)
+        {
+            try
+            {
+                attempt.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The attempt ended on its own meanwhile.
             }
         }
     }
@@ -208,6 +246,7 @@ internal sealed partial class UserEventStream
     /// <summary>An event of the database's stream of the user's venues.</summary>
     internal void OnDatabaseChange(DatabaseStreamEvent change)
     {
+        Heard();
         if (change.Kind == DatabaseStreamEventKind.KeepAlive)
         {
             return;
@@ -318,6 +357,9 @@ internal sealed partial class UserEventStream
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The database stream of user {User} failed ({Failure}: {Reason}); it is opened again")]
     private static partial void LogUpstreamFailed(ILogger logger, string user, string failure, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The database stream of user {User} was silent for {Silence}; it is opened again")]
+    private static partial void LogUpstreamSilent(ILogger logger, string user, TimeSpan silence);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A change notice of user {User} could not be told ({Failure}) and was dropped")]
     private static partial void LogNoticeFailed(ILogger logger, string user, string failure);
