@@ -63,6 +63,10 @@ public static class UserCacheExtensions
                 // per-operation lines FusionCache writes at Information stay below the services' default levels:
                 // LogLevelDefaults in ServiceDefaults.)
                 options.FactorySyntheticTimeoutsLogLevel = LogLevel.Debug;
+                // Redis away or slow is an outage the cache rides out (memory level, auto-recovery), not an error: a
+                // backplane subscription that timed out on a loaded machine was logged at Error, once per start.
+                options.BackplaneErrorsLogLevel = LogLevel.Warning;
+                options.DistributedCacheErrorsLogLevel = LogLevel.Warning;
             })
             .WithDefaultEntryOptions(entry =>
             {
