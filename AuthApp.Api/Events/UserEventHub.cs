@@ -122,8 +122,11 @@ public sealed partial class UserEventHub : BackgroundService
                 foreach (var (uid, stream) in _streams)
                 {
                     stream.Sweep(now, heartbeat);
-                    if (stream.TryClose(now, _options.ResumeLinger) && _streams.TryRemove(KeyValuePair.Create(uid, stream)))
+                    // Stopped by whoever closed it, which happens once: a connection that comes meanwhile finds it
+                    // closed and may take it out of the map first (Connect), and must not leave it following the user.
+                    if (stream.TryClose(now, _options.ResumeLinger))
                     {
+                        _streams.TryRemove(KeyValuePair.Create(uid, stream));
                         stream.Stop();
                     }
                 }
