@@ -13,6 +13,14 @@ namespace AuthApp.Api.Tests.Infrastructure;
 /// request to <paramref name="destination"/> with the standard <c>X-Forwarded-For</c>/<c>-Proto</c>/<c>-Host</c>
 /// headers. It connects to the destination from <c>SourceAddress</c>, one of the loopback range's many addresses,
 /// so that a test decides which network the API sees the proxy in.
+/// <para>
+/// Server-Sent Events (<c>GET /auth/events</c>) pass through it as they are, with no setting of their own: YARP copies
+/// a response body chunk by chunk as it reads it from the destination, and each write to Kestrel's response goes out
+/// at once (nothing is buffered, whatever the content type). Its one limit on a long response is the activity timeout
+/// (<c>ForwarderRequestConfig.ActivityTimeout</c>, 100 s by default): the time allowed with nothing read or written,
+/// which the API's heartbeat (every 15 s) resets long before. An ingress built on YARP needs no more; lowering that
+/// timeout below the heartbeat would cut idle streams.
+/// </para>
 /// </summary>
 public sealed class TestReverseProxy : IAsyncDisposable
 {

@@ -22,7 +22,8 @@ public static class EventEndpoints
                 `text/event-stream`, for the caller's own data only. Events (`event:` name, JSON `data:`):
                 `sync` `{venues}` (the venues as the profile shows them; first, and whenever a resume cannot be served),
                 `device` `{venue, device, state, source}` (`state` null: removed), `faults` `{venue, faults, source}`,
-                `venue` `{venue, exists, source}`, `schedule` `{venue, device, outcome: fired|skipped, action, at}`,
+                `venue` `{venue, exists, source}`, `schedule` `{venue, device, outcome: fired|skipped, action, at}` (`at`: when it
+                fired, or the occurrence skipped),
                 `profile` `{name?, email?, timeZone?}`, `heartbeat` (no data), and last `end` `{reason, reconnect}` with
                 reason `revoked`, `deleted`, `expired` (reconnect with a fresh token), `slow-consumer` or `shutdown`.
                 `source` is `api`, `schedule` or `direct` (written to the database by a device or client). Every change

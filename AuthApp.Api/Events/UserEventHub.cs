@@ -123,8 +123,11 @@ public sealed partial class UserEventHub : BackgroundService
                 {
                     stream.Sweep(now, heartbeat);
                     stream.CutIfSilent(now);
-                    if (stream.TryClose(now, _options.ResumeLinger) && _streams.TryRemove(KeyValuePair.Create(uid, stream)))
+                    // Stopped by whoever closed it, which happens once: a connection that comes meanwhile finds it
+                    // closed and may take it out of the map first (Connect), and must not leave it following the user.
+                    if (stream.TryClose(now, _options.ResumeLinger))
                     {
+                        _streams.TryRemove(KeyValuePair.Create(uid, stream));
                         stream.Stop();
                     }
                 }

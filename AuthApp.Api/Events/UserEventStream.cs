@@ -138,8 +138,9 @@ internal sealed partial class UserEventStream
             _graceTimer = null;
         }
 
+        // Cancelled, not disposed: a revocation check may still be reading its token (a source without a timer
+        // holds nothing to release).
         _stopping.Cancel();
-        _stopping.Dispose();
     }
 
     /// <summary>The heartbeat and the tokens' expiry, from the hub's sweep.</summary>

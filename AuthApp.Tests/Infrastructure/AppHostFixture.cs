@@ -79,16 +79,35 @@ public sealed class AppHostFixture : IAsyncLifetime, IApiUnderTest
     public async Task WriteDatabaseAsync(string path, JsonNode? value)
     {
         using var database = CreateDatabaseAdminClient();
+        await PutAsync(database, path, value);
+    }
+
+    /// <summary>
+    /// Writes a path of the local Realtime Database as a device or the user's own app does: straight to its REST API
+    /// with the user's ID token, so that the database's rules decide what it may write, and no service announces it.
+    /// </summary>
+    public async Task WriteDatabaseAsUserAsync(string idToken, string path, JsonNode? value)
+    {
+        using var database = CreateDatabaseClient(idToken);
+        await PutAsync(database, path, value);
+    }
+
+    private static async Task PutAsync(HttpClient database, string path, JsonNode? value)
+    {
+        var cancellation = TestContext.Current.CancellationToken;
         using var response = await database.PutAsync($"/{path}.json?ns={DatabaseNamespace}",
-            new StringContent(value?.ToJsonString() ?? "null", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
+            new StringContent(value?.ToJsonString() ?? "null", System.Text.Encoding.UTF8, "application/json"), cancellation);
+        Assert.True(response.IsSuccessStatusCode,
+            $"PUT {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellation)}");
     }
 
     /// <summary>The database emulator's client with the admin credential the emulators accept, which bypasses the rules.</summary>
-    private HttpClient CreateDatabaseAdminClient()
+    private HttpClient CreateDatabaseAdminClient() => CreateDatabaseClient("owner");
+
+    private HttpClient CreateDatabaseClient(string bearerToken)
     {
         var database = CreateHttpClient("firebase-database");
-        database.DefaultRequestHeaders.Authorization = new("Bearer", "owner");
+        database.DefaultRequestHeaders.Authorization = new("Bearer", bearerToken);
         return database;
     }
 
