@@ -8,9 +8,10 @@ namespace AuthApp.Api.Tests.Events;
 /// <summary>
 /// Many tenants stream at once on two replicas while their devices change through the API and straight in the
 /// database, in any interleaving: each stream tells its own tenant's changes and ends on its tenant's latest state,
-/// and never anything of another tenant. A tenant whose venues hold anything a client can write hurts no one.
+/// and never anything of another tenant. A tenant whose venues hold anything a client can write hurts no one. On one
+/// Redis and on a Redis Cluster (where each user's change channel lives on the shard that owns it).
 /// </summary>
-public sealed class TenantIsolationTests(ApiDependencies dependencies) : IAsyncLifetime
+public abstract class TenantIsolationTests(ApiDependencies dependencies) : IAsyncLifetime
 {
     private const int Tenants = 5;
     private static readonly string[] States = ["on", "off", "1", "2", "3", "4", "5"];
@@ -62,6 +63,8 @@ public sealed class TenantIsolationTests(ApiDependencies dependencies) : IAsyncL
                 }
             }, iter: PropertyRuns.Iterations(6), threads: 1);
 
+            // The API's announcements crossed Redis (a sharded channel on a cluster): its changes were told as its own.
+            Assert.Contains(streams.SelectMany(stream => stream.Received), received => received.Type == "device" && (string?)received.Data!["source"] == "api");
             for (var i = 0; i < Tenants; i++)
             {
                 var foreign = streams[i].Received.Where(received => received.Data?["venue"] is { } venue && (string?)venue != VenueOf(i)
@@ -160,3 +163,7 @@ public sealed class TenantIsolationTests(ApiDependencies dependencies) : IAsyncL
         }
     }
 }
+
+public sealed class TenantIsolationTestsOnSingleNode(ApiDependencies dependencies) : TenantIsolationTests(dependencies);
+
+public sealed class TenantIsolationTestsOnCluster(ApiDependencies dependencies, RedisClusterFixture cluster) : TenantIsolationTests(dependencies.OnCluster(cluster));
