@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AuthApp.Api.Events;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -210,6 +213,25 @@ public sealed class LiveEventsTests(ApiDependencies dependencies) : IAsyncLifeti
         Assert.NotNull(end.Retry);
         await events.WaitClosedAsync();
         Assert.Empty(_api.Logs.AtLeast(LogLevel.Error));
+    }
+
+    [Fact]
+    public async Task Open_streams_are_measured_for_the_dashboard()
+    {
+        using var user = await _api.SignUpAsync();
+        using var connections = new MetricCollector<int>(_api.Services.GetRequiredService<IMeterFactory>(), UserEventHub.TelemetryName, "authapp.events.connections");
+        var events = await LiveEvents.OpenAsync(user.Client, cancellationToken: Cancellation);
+        await events.WaitForAsync("sync");
+
+        connections.RecordObservableInstruments();
+        Assert.Equal(1, connections.LastMeasurement?.Value);
+
+        await events.DisposeAsync();
+        await Eventually.TrueAsync(() =>
+        {
+            connections.RecordObservableInstruments();
+            return connections.LastMeasurement?.Value == 0;
+        }, "the closed stream is still counted", TimeSpan.FromSeconds(10));
     }
 
     private static async Task SetAsync(ApiUser user, string value) =>

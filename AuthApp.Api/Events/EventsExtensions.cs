@@ -12,6 +12,7 @@ public static class EventsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<UserEventHub>();
+        builder.AddTracingSources(UserEventHub.TelemetryName);
         builder.Services.AddHostedService(services => services.GetRequiredService<UserEventHub>());
         return builder;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using AuthApp.Api.Security;
 using AuthApp.Domain.Changes;
 using AuthApp.Domain.Users;
@@ -15,6 +16,9 @@ namespace AuthApp.Api.Events;
 /// </summary>
 public sealed partial class UserEventHub : BackgroundService
 {
+    /// <summary>The name of the live streams' Meter.</summary>
+    public const string TelemetryName = "AuthApp.Api.Events";
+
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, UserEventStream> _streams = new(StringComparer.Ordinal);
@@ -34,8 +38,12 @@ public sealed partial class UserEventHub : BackgroundService
         IOptions<EventStreamOptions> options,
         TimeProvider clock,
         IHostApplicationLifetime lifetime,
+        IMeterFactory meters,
         ILogger<UserEventHub> logger)
     {
+        var meter = meters.Create(TelemetryName);
+        meter.CreateObservableGauge("authapp.events.connections", () => Connections, "{connection}", "Open live-event streams on this replica.");
+        meter.CreateObservableGauge("authapp.events.users", () => Users, "{user}", "Users this replica follows for live events (connected, or within the resume linger).");
         _feed = feed;
         _database = database;
         _access = access;
