@@ -1,7 +1,8 @@
 // The streams case of bench/Api/run.sh (--mode streams): what GET /auth/events costs an API replica, on the users
 // Program.cs made and the tokens it signed.
 //   1. Baseline: each user's GET /auth/profile once (the token verified, the access record and profile cached), so
-//      that what those caches hold is not counted as the streams' cost; then the API's memory.
+//      that what those caches hold is not counted as the streams' cost; the fan-out series of step 4, half as long, with
+//      no stream open (the side-by-side reference for the writes' latency and CPU); then the API's memory.
 //   2. One SSE connection per user (HTTP/1.1, a TCP connection each), each waited on until its first event, `sync`
 //      (sent once the API's database stream of that user answered, its Redis subscription made before); the memory
 //      right after, and after --idle-seconds of idle streams (heartbeats every 15 s); the heap's growth by type.
@@ -10,6 +11,7 @@
 //      user (its device to the other value) and a GET /alive, both timed to their answer, the write also to the
 //      matching `device` event (source api) on that user's stream; then --direct-writes PUTs straight to the database
 //      (the emulator's admin credential) timed to their `device` event (source direct, after the attribution grace).
+//   5. The memory once more: what the closed streams left behind is gone by then, or kept.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -42,6 +44,7 @@ internal sealed class StreamsCase(StreamsSettings settings, string[] uids, strin
     private const string Venue = "Living";
     private const string Device = "Lamp";
     private static readonly TimeSpan EventDeadline = TimeSpan.FromSeconds(10);
+    private static readonly long Started = Stopwatch.GetTimestamp();
 
     private readonly List<string> _table =
     [
@@ -51,12 +54,14 @@ internal sealed class StreamsCase(StreamsSettings settings, string[] uids, strin
 
     private readonly ConcurrentDictionary<int, Expected> _expected = new();
     private readonly ConcurrentDictionary<string, int> _stray = new(StringComparer.Ordinal);
+    private string[]? _states;
 
     public async Task RunAsync()
     {
         var users = uids.Length;
         HttpRequestMessage Profile(int i) => Authorized(HttpMethod.Get, "auth/profile", i);
         await load("GET /auth/profile (baseline: each user's token verified and access cached once)", Profile, 0, users);
+        await FanOutAsync(Math.Min(settings.FanOutUsers, users), control: true);
         var baseline = await CheckpointAsync("baseline: API started, each user's GET /auth/profile once", 0);
         var quiet = Memory.Cpu(settings.ApiPid);
         await Task.Delay(TimeSpan.FromSeconds(10));
@@ -95,11 +100,12 @@ internal sealed class StreamsCase(StreamsSettings settings, string[] uids, strin
 
             Console.WriteLine($"==> {settings.IdleSeconds} s with every stream open and idle");
             cpu = Memory.Cpu(settings.ApiPid);
+            var heartbeatsBefore = streams.Select(stream => stream!.Heartbeats).ToList();
             await Task.Delay(TimeSpan.FromSeconds(settings.IdleSeconds));
             var idleCpu = Memory.Cpu(settings.ApiPid) - cpu;
             var ended = streams.Count(stream => stream!.Closed);
-            var heartbeats = streams.Select(stream => stream!.Heartbeats).ToList();
-            Console.WriteLine($"    heartbeats per stream: min {heartbeats.Min()}, max {heartbeats.Max()}; streams ended meanwhile: {ended}; " +
+            var heartbeats = streams.Select((stream, i) => stream!.Heartbeats - heartbeatsBefore[i]).ToList();
+            Console.WriteLine($"    heartbeats per stream while idle: min {heartbeats.Min()}, max {heartbeats.Max()}; streams ended meanwhile: {ended}; " +
                               $"API CPU while idle: {idleCpu.TotalMilliseconds / settings.IdleSeconds:N0} ms a second");
             var idle = await CheckpointAsync($"after {settings.IdleSeconds} s with all {users:N0} open and idle", users);
 
@@ -115,7 +121,13 @@ internal sealed class StreamsCase(StreamsSettings settings, string[] uids, strin
             await CheckpointAsync($"{users - kept:N0} closed, their linger over", kept);
 
             Report(users, baseline, idle);
-            await FanOutAsync(kept);
+            await FanOutAsync(kept, control: false);
+            Console.WriteLine();
+            Console.WriteLine("The memory once more, after the fan-out (what the closed streams left behind is either gone by now or kept):");
+            Console.WriteLine();
+            Console.WriteLine(_table[0]);
+            Console.WriteLine(_table[1]);
+            await CheckpointAsync($"after the fan-out, {kept:N0} still open", kept);
         }
         finally
         {
@@ -149,10 +161,14 @@ internal sealed class StreamsCase(StreamsSettings settings, string[] uids, strin
         }
     }
 
-    private async Task FanOutAsync(int kept)
+    /// <summary>
+    /// The fan-out series on users 0 to <paramref name="kept"/> - 1; with <paramref name="control"/>, the same writes and
+    /// /alive at the same rate for half as long while no stream is open (no events awaited): the side-by-side reference.
+    /// </summary>
+    private async Task FanOutAsync(int kept, bool control)
     {
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { Timeout = TimeSpan.FromSeconds(30) };
-        var states = Enumerable.Repeat("off", kept).ToArray();
+        var states = _states ??= Enumerable.Repeat("off", kept).ToArray();
         var busy = new ConcurrentDictionary<int, byte>();
         int Pick()
         {
@@ -186,7 +202,10 @@ internal sealed class StreamsCase(StreamsSettings settings, string[] uids, strin
                 await response.Content.LoadIntoBufferAsync();
                 var answered = Stopwatch.GetElapsedTime(sent);
                 TimeSpan? arrived = null;
-                if (response.IsSuccessStatusCode)
+                if (control)
+                {
+                }
+                else if (response.IsSuccessStatusCode)
                 {
                     try
                     {
@@ -194,6 +213,7 @@ internal sealed class StreamsCase(StreamsSettings settings, string[] uids, strin
                     }
                     catch (TimeoutException)
                     {
+                        Console.WriteLine($"    no {expected.Source} {state} event for user {user} (sent at {Stopwatch.GetElapsedTime(Started, sent).TotalSeconds:F2} s, answered in {answered.TotalMilliseconds:F0} ms)");
                     }
                 }
                 else
@@ -219,11 +239,28 @@ internal sealed class StreamsCase(StreamsSettings settings, string[] uids, strin
             return new Sample(Stopwatch.GetElapsedTime(sent), response.StatusCode, null);
         }
 
-        Console.WriteLine($"==> Fan-out: {settings.FanOutSeconds} s at {settings.Rate}/s of POST /auth/device_state for a random one of {kept:N0} " +
-                          $"connected users, and as many GET /alive, side by side");
+        var quiet = Memory.Cpu(settings.ApiPid);
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var idlePerSecond = (Memory.Cpu(settings.ApiPid) - quiet) / 10;
+        Console.WriteLine($"    API CPU with {(control ? "no stream" : $"{kept:N0} streams")} open, idle: {idlePerSecond.TotalMilliseconds:N0} ms a second (10 s)");
+        var seconds = control ? settings.FanOutSeconds / 2 : settings.FanOutSeconds;
+        Console.WriteLine($"==> {(control ? "Control, no stream open" : "Fan-out")}: {seconds} s at {settings.Rate}/s of POST /auth/device_state for a random one of {kept:N0} " +
+                          $"{(control ? "" : "connected ")}users, and as many GET /alive, side by side");
         var cpu = Memory.Cpu(settings.ApiPid);
-        var (writes, alives) = await PacedAsync(settings.Rate, (int)(settings.Rate * settings.FanOutSeconds), () => WriteAsync(direct: false), AliveAsync);
-        var apiCpu = Memory.Cpu(settings.ApiPid) - cpu;
+        var (writes, alives) = await PacedAsync(settings.Rate, (int)(settings.Rate * seconds), () => WriteAsync(direct: false), AliveAsync);
+        var apiCpu = Memory.Cpu(settings.ApiPid) - cpu - idlePerSecond * seconds;
+        if (control)
+        {
+            Console.WriteLine();
+            Console.WriteLine("| series (no stream open) | count | p50 | p99 | max | non-2xx | events missing |");
+            Console.WriteLine("|---|---|---|---|---|---|---|");
+            Row("GET /alive, to its 200", alives, sample => sample.Answered, "-");
+            Row("POST /auth/device_state, to its 200", writes, sample => sample.Answered, "-");
+            Console.WriteLine();
+            Console.WriteLine($"API CPU beyond idle: {apiCpu.TotalMicroseconds / Math.Max(1, writes.Count):N0} µs per write (with its /alive)");
+            return;
+        }
+
         var strayApi = _stray.ToArray();
         _stray.Clear();
         await Task.Delay(TimeSpan.FromSeconds(1)); // late events of the API series are theirs, not the direct series'
@@ -242,12 +279,12 @@ internal sealed class StreamsCase(StreamsSettings settings, string[] uids, strin
         Row("PUT to the database directly, to its answer", directs, sample => sample.Answered, "-");
         Row("PUT to the database directly, to its `device` event (source direct; includes the 250 ms attribution grace)", directs, sample => sample.Event, directs.Count(sample => sample.Ok && sample.Event is null).ToString("N0", CultureInfo.InvariantCulture));
         Console.WriteLine();
-        Console.WriteLine($"API CPU during the fan-out: {apiCpu.TotalMicroseconds / Math.Max(1, writes.Count):N0} µs per write (with its /alive and the events); " +
+        Console.WriteLine($"API CPU during the fan-out, beyond the idle streams': {apiCpu.TotalMicroseconds / Math.Max(1, writes.Count):N0} µs per write (with its /alive and its event); " +
                           $"events that matched no write: {Stray(strayApi)} during the API series, {Stray(_stray.ToArray())} during the direct series");
     }
 
     private static string Stray(KeyValuePair<string, int>[] stray) =>
-        stray.Length == 0 ? "none" : string.Join(", ", stray.OrderByDescending(entry => entry.Value).Select(entry => $"{entry.Value} x {entry.Key}"));
+        stray.Length == 0 ? "none" : $"{stray.Sum(entry => entry.Value)}: " + string.Join(", ", stray.OrderByDescending(entry => entry.Value).Take(10).Select(entry => $"{entry.Value} x {entry.Key}"));
 
     private static void Row(string label, List<Sample> samples, Func<Sample, TimeSpan?> measure, string missing)
     {
@@ -292,7 +329,8 @@ internal sealed class StreamsCase(StreamsSettings settings, string[] uids, strin
             return;
         }
 
-        _stray.AddOrUpdate($"{source} {state}", 1, (_, n) => n + 1);
+        // Which user and when (since the bench started): a stray is a write told otherwise than it was made, or twice.
+        _stray.AddOrUpdate($"{source} {state} (user {user}, at {Stopwatch.GetElapsedTime(Started, at).TotalSeconds:F2} s)", 1, (_, n) => n + 1);
     }
 
     private async Task<LiveStream> OpenAsync(HttpClient http, int user, Action retried)
