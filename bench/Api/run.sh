@@ -27,8 +27,22 @@
 # MB of sensor readings straight into the database and reads them through the API (422) while the others read their
 # profiles; the API's memory before and after.
 #
+# The streams case (only when CASES matches 'streams', e.g. CASES=streams SOAK=0): GET /auth/events (issue 20), driven
+# by bench/ApiMemory in its streams mode on users made the memory case's way. USERS (default 10,000) users, each with a
+# venue and a device, each reads GET /auth/profile once (the baseline: tokens verified, access cached), then one SSE
+# connection per user (HTTP/1.1, its own TCP connection), each waited on until its `sync`; the API's VmRSS and live heap
+# (full GC) at the baseline, with every stream open and after STREAMS_IDLE seconds (default 60) idle, the heap's growth
+# by type, and the RTDB emulator's VmRSS (the other end of the API's database streams). Then all but FANOUT_USERS
+# (default 1,000) streams close and, for FANOUT_SECONDS (60) at FANOUT_RATE (50) a second, POST /auth/device_state for a
+# random connected user and GET /alive side by side: the time to each answer, and from sending the write to its
+# `device` event on the user's stream; then DIRECT_WRITES (100, 10 a second) PUTs straight to the database -> their
+# `device` event (source direct, after Events:AttributionGrace). Every Events:* setting stays at its default.
+# The API holds two sockets per stream (the client's and its database stream): the open-files limit is raised to the
+# hard limit, and USERS is lowered (loudly) to what that limit allows when it is below 2 x USERS + 512.
+#
 # Usage (from anywhere): bench/Api/run.sh [duration, default 15s] [connections, default 64]
 # Environment: SOAK (seconds, 0 for none), CASES (regular expression: which cases run), USERS, BENCH_NO_BUILD, BENCH_KEEP_WORK,
+# MEMORY_CONCURRENCY, HOSTILE_MB (memory case), STREAMS_IDLE, FANOUT_USERS, FANOUT_RATE, FANOUT_SECONDS, DIRECT_WRITES (streams case),
 # DATABASE_DELAY_MS: put bench/LatencyProxy between the API and the RTDB emulator, delaying each direction by that many
 # milliseconds, as a database a network away would (round trips, not loopback CPU, then decide a write's speed).
 set -euo pipefail
@@ -80,9 +94,21 @@ start() { # name, working directory, command...
 echo "==> Building the API and the database emulator (Release)"
 [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/AuthApp.Api/AuthApp.Api.csproj" >/dev/null
 [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/AuthApp.DatabaseEmulator/AuthApp.DatabaseEmulator.csproj" >/dev/null
-memory_case=""
+memory_case=""; streams_case=""
 if [ -n "${CASES:-}" ] && grep -Eq -- "$CASES" <<<"memory"; then memory_case=1; fi
-[ -z "$memory_case" ] || [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/bench/ApiMemory/AuthApp.Bench.ApiMemory.csproj" >/dev/null
+if [ -n "${CASES:-}" ] && grep -Eq -- "$CASES" <<<"streams"; then streams_case=1; fi
+[ -z "$memory_case$streams_case" ] || [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/bench/ApiMemory/AuthApp.Bench.ApiMemory.csproj" >/dev/null
+stream_users="${USERS:-10000}"
+if [ -n "$streams_case" ]; then
+  # Every process started from here on inherits it: the API holds a client socket and a database stream per user.
+  ulimit -n "$(ulimit -Hn)"
+  most=$(( ($(ulimit -n) - 512) / 2 / 500 * 500 ))
+  if [ "$stream_users" -gt "$most" ]; then
+    echo "!!! The open-files limit here is $(ulimit -Hn) (hard): an API holding 2 sockets per stream fits $most streams, not $stream_users." >&2
+    echo "!!! Measuring $most streams (raise the hard limit, e.g. LimitNOFILE or --ulimit nofile, for more)." >&2
+    stream_users="$most"
+  fi
+fi
 database_delay="${DATABASE_DELAY_MS:-0}"
 [ "$database_delay" = 0 ] || [ -n "${BENCH_NO_BUILD:-}" ] || dotnet build -c Release -v q -nologo "$repo/bench/LatencyProxy/AuthApp.Bench.LatencyProxy.csproj" >/dev/null
 
@@ -222,11 +248,16 @@ run_case 'GET /health (readiness: Redis check)' "$api/health"
 run_case 'GET /auth/profile (cached, one user, RS256 token)' -H "Authorization: Bearer $token" "$api/auth/profile"
 run_case 'POST /auth/device_state' -s "$here/device_state.lua" "$api"
 run_case 'POST /auth/login (limits raised)' -s "$here/login.lua" "$api"
-if [ -n "$memory_case" ]; then
-  tools="${BENCH_TOOLS:-$HOME/.cache/authapp-bench-tools}"
+# bench_tools: the folder holding dotnet-counters and dotnet-gcdump (BENCH_TOOLS), installed there when missing.
+bench_tools() {
+  local tools="${BENCH_TOOLS:-$HOME/.cache/authapp-bench-tools}"
   for tool in dotnet-counters dotnet-gcdump; do
     [ -x "$tools/$tool" ] || dotnet tool install "$tool" --tool-path "$tools" >/dev/null
   done
+  echo "$tools"
+}
+if [ -n "$memory_case" ]; then
+  tools="$(bench_tools)"
   echo
   echo "==> Memory case: ${USERS:-100000} distinct users' tokens, ${MEMORY_CONCURRENCY:-16} requests at a time"
   memory_started=$(date +%s)
@@ -235,6 +266,19 @@ if [ -n "$memory_case" ]; then
     --project demo-authapp --key "$work/key.pem" --kid bench-key --tools "$tools" --work "$work" \
     --users "${USERS:-100000}" --concurrency "${MEMORY_CONCURRENCY:-16}" --hostile-megabytes "${HOSTILE_MB:-0}"
   echo "Memory case: $(( $(date +%s) - memory_started )) s in all (seeding, signing, both loads, the readings)"
+fi
+if [ -n "$streams_case" ]; then
+  tools="$(bench_tools)"
+  echo
+  echo "==> Streams case: $stream_users users' live streams, then fan-out to ${FANOUT_USERS:-1000}; $(date -u '+%F %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  streams_started=$(date +%s)
+  dotnet "$repo/bench/ApiMemory/bin/Release/net10.0/AuthApp.Bench.ApiMemory.dll" --mode streams \
+    --api "$api/" --api-pid "$api_pid" --database-pid "$database_pid" --auth "127.0.0.1:$auth_port" --database "$db/" \
+    --namespace "$namespace" --project demo-authapp --key "$work/key.pem" --kid bench-key --tools "$tools" --work "$work" \
+    --users "$stream_users" --concurrency "${MEMORY_CONCURRENCY:-16}" --idle-seconds "${STREAMS_IDLE:-60}" \
+    --fanout-users "${FANOUT_USERS:-1000}" --rate "${FANOUT_RATE:-50}" --fanout-seconds "${FANOUT_SECONDS:-60}" \
+    --direct-writes "${DIRECT_WRITES:-100}" --direct-rate 10
+  echo "Streams case: $(( $(date +%s) - streams_started )) s in all; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 echo
 python3 - "$work/all.txt" <<'PY'

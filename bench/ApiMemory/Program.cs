@@ -12,6 +12,8 @@
 // straight into the database (as the rules cannot stop: they cannot count), then reads them through the API over and
 // over (422 data_too_large: the client stops at 512 KiB) while the others keep reading their profiles; the replica's
 // memory before and after is what that tenant costs everyone else.
+// With --mode streams, the same users and tokens serve the streams case instead (Streams.cs): what open
+// GET /auth/events streams cost the replica, and how fast a write reaches them.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -36,6 +38,7 @@ var tools = options.Text("tools");
 var work = options.Text("work");
 var run = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString("x", CultureInfo.InvariantCulture);
 var hostileMegabytes = options.Int("hostile-megabytes", 0);
+var mode = options.Text("mode", "memory"); // or "streams"
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
 {
@@ -172,6 +175,18 @@ async Task<TimeSpan> LoadAsync(string what, Func<int, HttpRequestMessage> reques
     }
 
     return watch.Elapsed;
+}
+
+if (mode == "streams")
+{
+    // The same users and tokens, another question: what open GET /auth/events streams cost (Streams.cs).
+    await new StreamsCase(
+        new StreamsSettings(api, apiPid, options.Int("database-pid", 0), database, databaseNamespace, tools, work,
+            OpenConcurrency: concurrency, IdleSeconds: options.Int("idle-seconds", 60), FanOutUsers: options.Int("fanout-users", 1_000),
+            Rate: options.Int("rate", 50), FanOutSeconds: options.Int("fanout-seconds", 60), DirectWrites: options.Int("direct-writes", 100),
+            DirectRate: options.Int("direct-rate", 10)),
+        Enumerable.Range(0, users).Select(Uid).ToArray(), tokens, (what, request, from, to) => LoadAsync(what, request, from, to)).RunAsync();
+    return;
 }
 
 await CheckpointAsync("baseline (after start-up and the run's set-up)", 0, TimeSpan.Zero, TimeSpan.Zero);
@@ -335,15 +350,38 @@ internal static class Memory
     }
 
     /// <summary>The live managed heap: dotnet-gcdump forces a full, blocking collection and reports what survives.</summary>
-    public static async Task<long?> LiveHeapAsync(string tools, int pid, string work)
+    public static async Task<long?> LiveHeapAsync(string tools, int pid, string work) => (await LiveHeapByTypeAsync(tools, pid, work)).Total;
+
+    /// <summary>
+    /// The live managed heap after a full collection, and by type an object's size (the report's "Object Bytes": one
+    /// object's, the largest of a size bucket's) and the objects' count (dotnet-gcdump's report).
+    /// </summary>
+    public static async Task<(long? Total, Dictionary<string, (long Bytes, long Count)> ByType)> LiveHeapByTypeAsync(string tools, int pid, string work)
     {
         var dump = Path.Combine(work, $"heap-{Guid.NewGuid():N}.gcdump");
         await RunAsync(Path.Combine(tools, "dotnet-gcdump"), "collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", dump);
         var report = await RunAsync(Path.Combine(tools, "dotnet-gcdump"), "report", dump);
         File.Delete(dump);
-        // The report's first line after the header: "<total bytes>  GC Heap bytes".
-        var total = report.Split('\n').Select(line => line.Trim()).FirstOrDefault(line => line.EndsWith("GC Heap bytes", StringComparison.Ordinal));
-        return total is null ? null : long.Parse(total.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(Path.ChangeExtension(dump, ".txt"), report); // kept with BENCH_KEEP_WORK
+        static long Number(string text) => long.Parse(text.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        long? total = null;
+        var byType = new Dictionary<string, (long Bytes, long Count)>(StringComparer.Ordinal);
+        foreach (var line in report.Split('\n').Select(line => line.Trim()))
+        {
+            // The header's "<total bytes>  GC Heap bytes", then one "<bytes>  <count>  <type>" a type.
+            var fields = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
+            if (line.EndsWith("GC Heap bytes", StringComparison.Ordinal))
+            {
+                total = Number(fields[0]);
+            }
+            else if (fields.Length == 3 && fields[0].All(c => char.IsAsciiDigit(c) || c == ',') && fields[1].All(c => char.IsAsciiDigit(c) || c == ','))
+            {
+                var (_, count) = byType.GetValueOrDefault(fields[2].Trim());
+                byType[fields[2].Trim()] = (Number(fields[0]), count + Number(fields[1]));
+            }
+        }
+
+        return (total, byType);
     }
 
     private static async Task<string> RunAsync(string file, params string[] arguments)
@@ -378,4 +416,6 @@ internal sealed class Arguments(Dictionary<string, string> values)
     public string Text(string name) => values.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
 
     public int Int(string name, int fallback) => values.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    public string Text(string name, string fallback) => values.GetValueOrDefault(name, fallback);
 }
