@@ -1,6 +1,5 @@
 using AuthApp.Api.Errors;
 using AuthApp.Api.Security;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace AuthApp.Api.Events;
@@ -37,20 +36,6 @@ public static class EventEndpoints
         return app;
     }
 
-    /// <summary>
-    /// A stream lives as long as its token; what it needs of it (uid, sign-in time, hash, expiry) is in its connection.
-    /// The request would otherwise keep the token's text and its parsed claims for those hours: thousands of
-    /// kilobytes at ten thousand streams, and a bearer credential held in memory for no reason.
-    /// </summary>
-    private static void ForgetCredentials(HttpContext context)
-    {
-        context.Request.Headers.Authorization = default;
-        context.Features.Set<IAuthenticateResultFeature>(null);
-        context.User = Anonymous;
-    }
-
-    private static readonly System.Security.Claims.ClaimsPrincipal Anonymous = new(new System.Security.Claims.ClaimsIdentity());
-
     private static IResult Stream(HttpContext context, UserEventHub hub, IOptions<EventStreamOptions> options)
     {
         var user = context.User;
@@ -72,7 +57,6 @@ public static class EventEndpoints
             };
         }
 
-        ForgetCredentials(context);
         // nginx buffers responses unless told not to, whatever its configuration says about this location.
         context.Response.Headers["X-Accel-Buffering"] = "no";
         return TypedResults.ServerSentEvents(connection.ReadAllAsync(closed => hub.Disconnect(stream, closed), context.RequestAborted));
