@@ -24,9 +24,6 @@ public sealed partial class UserChangeFeed(IConnectionMultiplexer redis, ChangeS
 
     private const string ChannelPrefix = "authapp:changes:";
 
-    /// <summary>What this host's announcements say changed the data.</summary>
-    public ChangeSource Source => source;
-
     public static RedisChannel ChannelOf(string uid) => RedisChannel.Sharded(ChannelPrefix + uid);
 
     /// <summary>
