@@ -56,6 +56,8 @@ public sealed class LiveEventsThroughProxyTests(LiveEventsThroughProxyTests.Behi
             environment["Firebase__DatabaseUrl"] = $"https://{_namespace}.firebaseio.com";
             environment["Firebase__AcceptEmulatorTokens"] = "true";
             environment["Events__HeartbeatInterval"] = "00:00:01";
+            // The source a change is told with must not depend on the machine's load (see LiveEventsTests).
+            environment["Events__AttributionGrace"] = "00:00:02";
             _api = await ApiProcess.StartAsync(environment);
             _proxy = await TestReverseProxy.StartAsync(_api.BaseAddress, ProxyAddress, TestContext.Current.CancellationToken);
         }
