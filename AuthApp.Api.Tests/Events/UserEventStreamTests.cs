@@ -21,7 +21,7 @@ public sealed class UserEventStreamTests(ApiDependencies dependencies)
 
     private EventConnection Connect(UserEventStream stream, string? lastEventId = null, DateTimeOffset? expiresAt = null)
     {
-        var connection = new EventConnection("alice", _clock.GetUtcNow(), null, expiresAt, _options.BufferedEvents);
+        var connection = new EventConnection(_clock.GetUtcNow(), null, expiresAt, _options.BufferedEvents);
         Assert.True(stream.TryAttach(connection, lastEventId));
         return connection;
     }

@@ -14,9 +14,8 @@ internal sealed class EventConnection
     private readonly int _capacity;
     private int _ended;
 
-    public EventConnection(string uid, DateTimeOffset authTime, string? tokenHash, DateTimeOffset? expiresAt, int capacity)
+    public EventConnection(DateTimeOffset authTime, string? tokenHash, DateTimeOffset? expiresAt, int capacity)
     {
-        Uid = uid;
         AuthTime = authTime;
         TokenHash = tokenHash;
         ExpiresAt = expiresAt;
@@ -24,8 +23,6 @@ internal sealed class EventConnection
         // One place more than the events allowed: the last one, saying why the stream ends, always fits.
         _queue = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(capacity + 1) { SingleReader = true });
     }
-
-    public string Uid { get; }
 
     public DateTimeOffset AuthTime { get; }
 

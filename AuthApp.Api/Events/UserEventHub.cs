@@ -79,7 +79,7 @@ public sealed partial class UserEventHub : BackgroundService
             return (null, null, ConnectRefusal.ReplicaFull);
         }
 
-        var connection = new EventConnection(uid, authTime, tokenHash, expiresAt, _options.BufferedEvents);
+        var connection = new EventConnection(authTime, tokenHash, expiresAt, _options.BufferedEvents);
         while (true)
         {
             if (!_streams.TryGetValue(uid, out var stream))

@@ -116,9 +116,9 @@ public sealed partial class UserChangeFeed(IConnectionMultiplexer redis, ChangeS
             {
                 await subscriber.UnsubscribeAsync(channel, handler).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception.IsRedisOutage())
+            catch (Exception exception) when (exception.IsRedisOutage() || exception is ObjectDisposedException)
             {
-                // The connection is gone, and its subscriptions with it; the client will not restore a handler it no longer has.
+                // The connection is gone (or, at shutdown, the client itself), and its subscriptions with it.
             }
         }
     }
