@@ -35,10 +35,7 @@ public static class ClientEvents
     /// <summary>The last event of a stream, with the reason it ends and whether reconnecting makes sense.</summary>
     public const string End = "end";
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
-    };
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     internal static string Data<T>(T payload) => JsonSerializer.Serialize(payload, Json);
 

@@ -12,62 +12,100 @@ internal sealed partial class UserEventStream
     /// <summary>
     /// Follows the user until <see cref="Stop"/>: subscribes to the change channel, then streams the venues from the
     /// database, opening the stream again after each failure (with growing pauses). One user's data failing to stream
-    /// (too large, unreadable) costs that user their direct-write events, nobody else anything.
+    /// (too large, unreadable) costs that user their direct-write events, nobody else anything. The subscription comes
+    /// first, so that a client's <c>sync</c> means announcements are heard; with Redis away the database stream opens
+    /// all the same (every change then told as direct) and the subscription is tried again beside it.
     /// </summary>
     public async Task FollowAsync(UserChangeFeed feed, IFirebaseDatabase database)
     {
         var stopping = Stopping;
-        IAsyncDisposable? subscription = null;
-        var delay = _options.UpstreamRetryDelay;
+        var subscribing = await TrySubscribeAsync(feed) is { } subscribed
+            ? Task.FromResult<IAsyncDisposable?>(subscribed)
+            : KeepSubscribingAsync(feed, stopping);
         try
         {
-            while (!stopping.IsCancellationRequested)
-            {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                try
-                {
-                    subscription ??= await feed.SubscribeAsync(Uid, OnNotice);
-                    Heard();
-                    Volatile.Write(ref _attempt, attempt);
-                    await foreach (var change in database.ListenAsync(UserPaths.Venues(Uid), _options.MaxVenuesBytes, attempt.Token))
-                    {
-                        OnDatabaseChange(change);
-                        delay = _options.UpstreamRetryDelay;
-                    }
-                }
-                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (OperationCanceledException) when (attempt.IsCancellationRequested)
-                {
-                    LogUpstreamSilent(_logger, UserHash.Of(Uid), UpstreamSilence);
-                }
-                catch (Exception exception) when (exception is MirrorTooLargeException or DatabaseException { Kind: DatabaseErrorKind.ResponseTooLarge })
-                {
-                    LogTooLarge(_logger, UserHash.Of(Uid));
-                    ForgetDatabase();
-                    delay = _options.MaxUpstreamRetryDelay;
-                }
-                catch (Exception exception)
-                {
-                    LogUpstreamFailed(_logger, UserHash.Of(Uid), exception.GetType().Name, exception.Message);
-                }
-                finally
-                {
-                    Volatile.Write(ref _attempt, null);
-                }
-
-                await PauseAsync(delay, stopping);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxUpstreamRetryDelay.Ticks));
-            }
+            await ListenAsync(database, stopping);
         }
         finally
         {
-            if (subscription is not null)
+            if (await subscribing is { } subscription)
             {
                 await subscription.DisposeAsync();
             }
+        }
+    }
+
+    private async Task<IAsyncDisposable?> TrySubscribeAsync(UserChangeFeed feed)
+    {
+        try
+        {
+            return await feed.SubscribeAsync(Uid, OnNotice);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogNotSubscribed(_logger, UserHash.Of(Uid), exception.GetType().Name);
+            return null;
+        }
+    }
+
+    private async Task<IAsyncDisposable?> KeepSubscribingAsync(UserChangeFeed feed, CancellationToken stopping)
+    {
+        var delay = _options.UpstreamRetryDelay;
+        while (!stopping.IsCancellationRequested)
+        {
+            await PauseAsync(delay, stopping);
+            if (!stopping.IsCancellationRequested && await TrySubscribeAsync(feed) is { } subscription)
+            {
+                return subscription;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxUpstreamRetryDelay.Ticks));
+        }
+
+        return null;
+    }
+
+    private async Task ListenAsync(IFirebaseDatabase database, CancellationToken stopping)
+    {
+        var delay = _options.UpstreamRetryDelay;
+        while (!stopping.IsCancellationRequested)
+        {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            try
+            {
+                Heard();
+                Volatile.Write(ref _attempt, attempt);
+                await foreach (var change in database.ListenAsync(UserPaths.Venues(Uid), _options.MaxVenuesBytes, attempt.Token))
+                {
+                    OnDatabaseChange(change);
+                    delay = _options.UpstreamRetryDelay;
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (OperationCanceledException) when (attempt.IsCancellationRequested)
+            {
+                LogUpstreamSilent(_logger, UserHash.Of(Uid), UpstreamSilence);
+            }
+            catch (Exception exception) when (exception is MirrorTooLargeException or DatabaseException { Kind: DatabaseErrorKind.ResponseTooLarge })
+            {
+                LogTooLarge(_logger, UserHash.Of(Uid));
+                ForgetDatabase();
+                delay = _options.MaxUpstreamRetryDelay;
+            }
+            catch (Exception exception)
+            {
+                LogUpstreamFailed(_logger, UserHash.Of(Uid), exception.GetType().Name, exception.Message);
+            }
+            finally
+            {
+                Volatile.Write(ref _attempt, null);
+            }
+
+            await PauseAsync(delay, stopping);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxUpstreamRetryDelay.Ticks));
         }
     }
 
@@ -357,6 +395,9 @@ internal sealed partial class UserEventStream
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The database stream of user {User} failed ({Failure}: {Reason}); it is opened again")]
     private static partial void LogUpstreamFailed(ILogger logger, string user, string failure, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The change channel of user {User} could not be subscribed to ({Failure}); tried again")]
+    private static partial void LogNotSubscribed(ILogger logger, string user, string failure);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The database stream of user {User} was silent for {Silence}; it is opened again")]
     private static partial void LogUpstreamSilent(ILogger logger, string user, TimeSpan silence);
