@@ -69,7 +69,10 @@ public static class AuthAppHost
             .WithEnvironment("ReverseProxy__TrustedProxies__0", "127.0.0.1")
             .WithEnvironment("ReverseProxy__TrustedProxies__1", "::1")
             // The log file is AuthApp.Api.Tests' concern; here it would only be written into the checkout.
-            .WithEnvironment("Logging__File__Enabled", "false");
+            .WithEnvironment("Logging__File__Enabled", "false")
+            // Which source a live change is told with must not depend on how loaded the machine is: with every test
+            // assembly running at once the worker's announcement came later than the product's 250-ms grace.
+            .WithEnvironment("Events__AttributionGrace", "00:00:02");
 
         // The services start beside the Auth emulator rather than after it: node takes the longest of all resources
         // to start (about 15 s of CPU), and every test waits until all of them are healthy anyway. In a developer's
