@@ -63,8 +63,8 @@ public static class UserCacheExtensions
                 // per-operation lines FusionCache writes at Information stay below the services' default levels:
                 // LogLevelDefaults in ServiceDefaults.)
                 options.FactorySyntheticTimeoutsLogLevel = LogLevel.Debug;
-                // Redis away or slow is an outage the cache rides out (memory level, auto-recovery), not an error: a
-                // backplane subscription that timed out on a loaded machine was logged at Error, once per start.
+                // Redis away or slow is an outage the cache rides out (memory level, auto-recovery), not an error.
+                // (FusionCache 2.9 still logs a failed first subscription of the backplane at Error, whatever these say.)
                 options.BackplaneErrorsLogLevel = LogLevel.Warning;
                 options.DistributedCacheErrorsLogLevel = LogLevel.Warning;
             })
