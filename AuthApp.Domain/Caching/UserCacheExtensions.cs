@@ -49,6 +49,7 @@ public static class UserCacheExtensions
             SizeLimit = services.GetRequiredService<IOptions<UserCacheMemoryOptions>>().Value.SizeLimit,
         }));
         builder.Services.AddFusionCache()
+            .WithLogger(services => new FusionCacheLogger(services.GetRequiredService<ILogger<FusionCache>>()))
             .WithRegisteredKeyedMemoryCache(UserCache.MemoryCacheKey)
             .WithMemoryLocker(new InFlightMemoryLocker())
             .WithOptions(options =>
@@ -63,8 +64,8 @@ public static class UserCacheExtensions
                 // per-operation lines FusionCache writes at Information stay below the services' default levels:
                 // LogLevelDefaults in ServiceDefaults.)
                 options.FactorySyntheticTimeoutsLogLevel = LogLevel.Debug;
-                // Redis away or slow is an outage the cache rides out (memory level, auto-recovery), not an error.
-                // (FusionCache 2.9 still logs a failed first subscription of the backplane at Error, whatever these say.)
+                // Redis away or slow is an outage the cache rides out (memory level, auto-recovery), not an error
+                // (and FusionCacheLogger lowers the one such line these levels do not reach).
                 options.BackplaneErrorsLogLevel = LogLevel.Warning;
                 options.DistributedCacheErrorsLogLevel = LogLevel.Warning;
             })
